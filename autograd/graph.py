@@ -1,0 +1,119 @@
+"""The one graph walk and the one chain-rule loop.
+
+``topological_order`` is the only traversal of a graph in chainrule: ``backward``,
+``backprop_steps``, the renderer and ``nn`` all read its list. It uses an explicit
+stack, never recursion, so a chain of a million nodes is as easy as three.
+
+``_run_backward`` is the only place the chain rule is applied. ``backward`` runs it
+silently; ``backprop_steps`` runs it with a recorder that writes down each step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograd.value import Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, once each, inputs before the nodes using them,
+    ``root`` last. Deterministic: it follows operand order only."""
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order needs a Value, not {type(root).__name__}")
+    order: list[Value] = []
+    finished: dict[Value, bool] = {}  # node -> False while its inputs are being visited
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        state = finished.get(node)
+        if state is None:  # first visit: finish its inputs first
+            finished[node] = False
+            stack.extend(reversed(node.inputs))
+        else:
+            # Back at the entry that expanded it (all its inputs are done), or at a
+            # later duplicate entry of a node already finished.
+            stack.pop()
+            if state is False:
+                finished[node] = True
+                order.append(node)
+    return order
+
+
+def _run_backward(root: Value, order: list[Value], on_step=None) -> None:
+    # Leaves accumulate across calls: keep their old grads aside, compute this call's
+    # gradient from zero, then add it back in one addition per leaf, so that calling
+    # backward twice gives exactly twice the gradient.
+    leaves = [node for node in order if not node.inputs]
+    before = [leaf.grad for leaf in leaves]
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
+        for input, local in zip(node.inputs, node.local):
+            contribution = local * upstream
+            input.grad += contribution  # += : an input used twice gets both
+            if on_step is not None:
+                on_step(node, input, local, upstream, contribution)
+    for leaf, old in zip(leaves, before):
+        leaf.grad = old + leaf.grad
+
+
+def backward(root: Value) -> None:
+    """Set every node's ``grad`` to ∂root/∂node (leaves: add it). See ``Value.backward``."""
+    _run_backward(root, topological_order(root))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One application of the chain rule: ``input.grad += local × upstream``."""
+
+    node: Value  # the op's output
+    input: Value  # the operand receiving gradient
+    local: float  # ∂node/∂input
+    upstream: float  # ∂root/∂node
+    contribution: float  # local × upstream
+    grad: float  # ∂root/∂input so far, after this step
+    names: tuple[str, str, str] = field(default=("L", "n", "x"), repr=False, compare=False)
+    # (root, node, input): the names printed by str(step)
+
+    def __str__(self) -> str:
+        root, node, input = self.names
+        return (
+            f"d{root}/d{input} += d{node}/d{input} * d{root}/d{node}"
+            f" = {self.local:.4f} * {self.upstream:.4f} = {self.contribution:.4f}"
+            f"  (d{root}/d{input} = {self.grad:.4f})"
+        )
+
+
+def node_names(order: list[Value]) -> dict[Value, str]:
+    """A printable name per node: its label, else ``n<position in order>``."""
+    return {node: node.label or f"n{i}" for i, node in enumerate(order)}
+
+
+def backprop_steps(root: Value) -> list[Step]:
+    """Run backward on ``root`` as explicit chain-rule steps and return them.
+
+    The grads end exactly as ``root.backward()`` leaves them; the steps come in the
+    order backward applies them, one per (node, input) edge, so ``a*a`` gives two.
+    """
+    order = topological_order(root)
+    names = node_names(order)
+    earlier = {node: node.grad for node in order if not node.inputs}  # leaves accumulate
+    steps: list[Step] = []
+
+    def record(node, input, local, upstream, contribution):
+        steps.append(
+            Step(
+                node,
+                input,
+                local,
+                upstream,
+                contribution,
+                earlier.get(input, 0.0) + input.grad,
+                (names[root], names[node], names[input]),
+            )
+        )
+
+    _run_backward(root, order, record)
+    return steps

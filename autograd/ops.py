@@ -1,0 +1,180 @@
+"""Every primitive op, defined once: its forward value and its local derivatives.
+
+An op is two small functions side by side:
+
+* ``forward(*x) -> float`` computes the result from the operands' data (floats) and
+  raises at once, naming the op and the operand, when the operands are outside the
+  op's domain or the result overflows.
+* ``local(out, *x) -> tuple`` gives ∂out/∂x_i for every operand, in operand order.
+  It is written with arithmetic and the dispatching helpers below only, so the same
+  rule evaluates on floats (the fast first-order backward pass) and on Values (to
+  build a differentiable graph of the derivative, for higher-order derivatives).
+  Rules reuse the forward result where they can: d exp(x) = exp(x), d tanh = 1 - t².
+
+Conventions at kinks and boundaries follow PyTorch:
+relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
+d(x**y)/dx = 0 when y = 0 (x**0 is the constant 1). For a negative base, x**y is only
+defined at integer y, where it has no derivative in y: that local derivative is 0 too
+(PyTorch gives NaN; chainrule never produces NaN from finite inputs).
+
+Adding an op: one ``Op`` here, one line in ``value.py``, one row in the op test table.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from operator import mul as _mul
+from typing import Callable, NamedTuple
+
+_TINY = 1.0 / sys.float_info.max  # below this, 1/x overflows
+
+
+class Op(NamedTuple):
+    name: str  # shown as the node's ``op`` and in drawings
+    forward: Callable[..., float]
+    local: Callable[..., tuple]
+
+
+# Helpers that let one derivative rule run on floats and on Values alike.
+def _is_number(x) -> bool:
+    return isinstance(x, (float, int))
+
+
+def _sin(x):
+    return math.sin(x) if _is_number(x) else x.sin()
+
+
+def _cos(x):
+    return math.cos(x) if _is_number(x) else x.cos()
+
+
+def _log(x):
+    return math.log(x) if _is_number(x) else x.log()
+
+
+def _data(x) -> float:
+    return x if _is_number(x) else x.data
+
+
+def _fmt(x: float) -> str:
+    return repr(float(x))
+
+
+# ---------------------------------------------------------------- arithmetic
+def _add(a, b):  # a + b
+    return a + b
+
+
+def _sub(a, b):  # a - b
+    return a - b
+
+
+def _div(a, b):  # a / b
+    if b == 0.0:
+        raise ZeroDivisionError(f"/: division by zero (dividing {_fmt(a)} by {_fmt(b)})")
+    if abs(b) < _TINY:
+        raise OverflowError(f"/: divisor {_fmt(b)} is so small that 1/b overflows")
+    return a / b
+
+
+def _pow(x, y):  # x ** y
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError(f"**: 0.0 cannot be raised to the negative power {_fmt(y)}")
+    if x < 0.0 and not float(y).is_integer():
+        raise ValueError(
+            f"**: negative base {_fmt(x)} with non-integer exponent {_fmt(y)} has no real value"
+        )
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        raise OverflowError(f"**: {_fmt(x)} ** {_fmt(y)} overflows") from None
+
+
+def _pow_local(out, x, y):
+    xd, yd = _data(x), _data(y)
+    if yd == 0.0:
+        dx = 0.0  # x**0 is the constant 1
+    elif xd == 0.0 and yd < 1.0:
+        dx = math.inf  # PyTorch's convention: the slope of x**0.5 at 0
+    else:
+        dx = y * x ** (y - 1)
+    dy = out * _log(x) if xd > 0.0 else 0.0
+    return (dx, dy)
+
+
+ADD = Op("+", _add, lambda out, a, b: (1.0, 1.0))
+SUB = Op("-", _sub, lambda out, a, b: (1.0, -1.0))
+MUL = Op("*", _mul, lambda out, a, b: (b, a))
+DIV = Op("/", _div, lambda out, a, b: (1.0 / b, -out / b))
+POW = Op("**", _pow, _pow_local)
+NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,))
+
+
+# ---------------------------------------------------------------- n-ary ops
+# One node for a whole sum or dot product: a neuron's w·x is one node with 2n inputs
+# instead of 2n-1 binary nodes, which is what makes training fast.
+def _dot(*wx):  # inputs are w_1..w_n, x_1..x_n
+    n = len(wx) // 2
+    return sum(map(_mul, wx[:n], wx[n:]))
+
+
+def _dot_local(out, *wx):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i
+    n = len(wx) // 2
+    return wx[n:] + wx[:n]
+
+
+SUM = Op("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs))
+DOT = Op("dot", _dot, _dot_local)
+
+
+# ---------------------------------------------------------------- functions
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: exp({_fmt(x)}) overflows") from None
+
+
+def _ln(x):
+    if x <= 0.0:
+        raise ValueError(f"log: operand must be positive, got {_fmt(x)}")
+    if x < _TINY:
+        raise OverflowError(f"log: operand {_fmt(x)} is so small that 1/x overflows")
+    return math.log(x)
+
+
+def _sqrt(x):
+    if x < 0.0:
+        raise ValueError(f"sqrt: operand must be non-negative, got {_fmt(x)}")
+    return math.sqrt(x)
+
+
+def _sigmoid(x):
+    # Two branches so exp never sees a large positive argument: stable for any x.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _relu(x):
+    return x if x > 0.0 else 0.0
+
+
+def _sign(x) -> float:
+    d = _data(x)
+    return 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
+
+
+EXP = Op("exp", _exp, lambda out, x: (out,))
+LOG = Op("log", _ln, lambda out, x: (1.0 / x,))
+SQRT = Op("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
+TANH = Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
+SIGMOID = Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
+RELU = Op("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
+ABS = Op("abs", abs, lambda out, x: (_sign(x),))
+SIN = Op("sin", math.sin, lambda out, x: (_cos(x),))
+COS = Op("cos", math.cos, lambda out, x: (-_sin(x),))
+
+ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT, EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS)

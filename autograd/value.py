@@ -1,0 +1,251 @@
+"""``Value``: one scalar and the node that records how it was computed.
+
+A Value holds its ``data``, the ``grad`` that backward leaves in it, the ``op`` that
+made it ("" for a leaf), its ``inputs`` in operand order (``a*a`` has inputs
+``(a, a)``) and, beside them, the ``local`` derivatives ∂self/∂input as plain floats.
+There is no closure per node: a node points only at its inputs, never back, so the
+graph has no reference cycles and is freed by reference counting alone, without the
+cyclic garbage collector.
+
+Every operator and method is a one-liner over an ``Op`` from ``ops.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import numbers
+
+from autograd import ops
+
+_recording = contextvars.ContextVar("chainrule_recording", default=True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block ops record nothing: every result is a leaf.
+
+    Use it for evaluation and for optimiser updates. Per thread and per async task
+    (a context variable), so one thread's ``no_grad`` never affects another's.
+    """
+    token = _recording.set(False)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
+
+
+def _as_float(data) -> float:
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+        return float(data)
+    raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
+
+
+class Value:
+    """A scalar that remembers the op and the inputs it was computed from."""
+
+    __slots__ = ("data", "grad", "label", "op", "inputs", "local")
+
+    def __init__(self, data, label: str = ""):
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, not {type(label).__name__}")
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.inputs = ()
+        self.local = ()
+
+    # ---------------------------------------------------------- arithmetic
+    def __add__(self, other):  # self + other
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other):  # other + self
+        return _binary(ops.ADD, other, self)
+
+    def __sub__(self, other):  # self - other
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other):  # other - self
+        return _binary(ops.SUB, other, self)
+
+    def __mul__(self, other):  # self * other
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other):  # other * self
+        return _binary(ops.MUL, other, self)
+
+    def __truediv__(self, other):  # self / other
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other):  # other / self
+        return _binary(ops.DIV, other, self)
+
+    def __pow__(self, other):  # self ** other
+        return _binary(ops.POW, self, other)
+
+    def __rpow__(self, other):  # other ** self
+        return _binary(ops.POW, other, self)
+
+    def __neg__(self):  # -self
+        return _apply(ops.NEG, (self,))
+
+    def __pos__(self):  # +self is self: no node
+        return self
+
+    def __abs__(self):  # |self|
+        return _apply(ops.ABS, (self,))
+
+    # ---------------------------------------------------------- functions
+    def exp(self):
+        return _apply(ops.EXP, (self,))
+
+    def log(self):  # natural logarithm
+        return _apply(ops.LOG, (self,))
+
+    def sqrt(self):
+        return _apply(ops.SQRT, (self,))
+
+    def tanh(self):
+        return _apply(ops.TANH, (self,))
+
+    def sigmoid(self):  # 1 / (1 + exp(-self)), computed without overflow
+        return _apply(ops.SIGMOID, (self,))
+
+    def relu(self):  # max(0, self)
+        return _apply(ops.RELU, (self,))
+
+    def sin(self):
+        return _apply(ops.SIN, (self,))
+
+    def cos(self):
+        return _apply(ops.COS, (self,))
+
+    # ---------------------------------------------------------- graph
+    def backward(self) -> None:
+        """Fill ``grad`` with ∂self/∂node for every node this Value depends on.
+
+        Non-leaf grads are reset and then hold this call's derivative; leaves
+        accumulate across calls (``grad += ∂self/∂leaf``), as in PyTorch.
+        """
+        from autograd.graph import backward
+
+        backward(self)
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, self.label)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
+        if self.op:
+            parts.append(f"op={self.op!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"Value({', '.join(parts)})"
+
+    # ``==`` and ``hash`` stay object identity: Values are graph nodes, and a
+    # dict or set of them must tell two nodes with equal data apart.
+
+
+class _Constant(Value):
+    """A plain number that took part in an op (the 2 in ``x * 2``): a leaf like any
+    other, marked so that drawings can tell constants from inputs and parameters."""
+
+    __slots__ = ()
+
+
+def is_constant(value: Value) -> bool:
+    """True for a leaf that chainrule made from a plain number in an expression."""
+    return isinstance(value, _Constant)
+
+
+_new = object.__new__
+
+
+def _node(data: float, op: str, inputs: tuple, local: tuple) -> Value:
+    # Internal fast constructor: the data is already a checked float.
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v.inputs = inputs
+    v.local = local
+    return v
+
+
+def _constant(x) -> Value:
+    c = _new(_Constant)
+    c.data = _as_float(x)
+    c.grad = 0.0
+    c.label = ""
+    c.op = ""
+    c.inputs = ()
+    c.local = ()
+    return c
+
+
+def _lift(x) -> Value:
+    """A Value for an operand: Values as they are, real numbers as constants."""
+    if isinstance(x, Value):
+        return x
+    return _constant(x)
+
+
+def _binary(op: ops.Op, a, b):
+    # Return NotImplemented for operands that are not numbers, so Python raises its
+    # usual TypeError naming both types ("unsupported operand type(s) for *: ...").
+    if not isinstance(a, Value):
+        if not isinstance(a, numbers.Real):
+            return NotImplemented
+        a = _constant(a)
+    if not isinstance(b, Value):
+        if not isinstance(b, numbers.Real):
+            return NotImplemented
+        b = _constant(b)
+    return _apply(op, (a, b))
+
+
+def _apply(op: ops.Op, inputs: tuple) -> Value:
+    """Run ``op`` on the inputs' data and record the result as a node.
+
+    The forward value and the local derivatives are computed before any node exists,
+    so an op that raises leaves nothing half-built behind.
+    """
+    args = [v.data for v in inputs]
+    out = op.forward(*args)
+    if not math.isfinite(out) and all(map(math.isfinite, args)):
+        shown = ", ".join(map(repr, args))
+        raise OverflowError(f"{op.name}: result overflows a float (operands {shown})")
+    if not _recording.get():
+        return _node(out, "", (), ())
+    return _node(out, op.name, inputs, op.local(out, *args))
+
+
+def sum_of(values) -> Value:
+    """The sum of many Values (or numbers) as one n-ary node: faster and easier to
+    read than a chain of ``+``. An empty sum is the constant 0."""
+    inputs = tuple(map(_lift, values))
+    if not inputs:
+        return _constant(0.0)
+    return _apply(ops.SUM, inputs)
+
+
+def dot(weights, inputs) -> Value:
+    """Σ w_i·x_i as one node with inputs w_1..w_n, x_1..x_n (numbers become constants).
+
+    This is a neuron's weighted sum; local derivatives are ∂/∂w_i = x_i, ∂/∂x_i = w_i.
+    """
+    ws, xs = tuple(map(_lift, weights)), tuple(map(_lift, inputs))
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    if not ws:
+        return _constant(0.0)
+    return _apply(ops.DOT, ws + xs)

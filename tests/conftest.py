@@ -1,0 +1,27 @@
+"""Shared test set-up: hypothesis profiles and the optional PyTorch oracle."""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Machines are small and noisy: no per-example deadlines. CI derandomizes so that a
+# run is reproducible from its log.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+TORCH_REQUIRED = os.environ.get("CHAINRULE_REQUIRE_TORCH") == "1"
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch in float64, or a skip saying why (a failure where it is required)."""
+    try:
+        import torch as _torch
+    except ImportError:
+        if TORCH_REQUIRED:
+            pytest.fail("CHAINRULE_REQUIRE_TORCH=1 but PyTorch is not installed")
+        pytest.skip("PyTorch not installed: parity tests skipped (.ci/run installs torch==2.13.0)")
+    _torch.set_default_dtype(_torch.float64)
+    return _torch
