@@ -47,7 +47,8 @@ def _as_float(data) -> float:
 class Value:
     """A scalar that remembers the op and the inputs it was computed from."""
 
-    __slots__ = ("data", "grad", "label", "op", "inputs", "local")
+    __slots__ = ("data", "grad", "label", "op", "inputs", "local", "_mark")
+    # _mark: scratch space for graph.topological_order (see there), never read elsewhere
 
     def __init__(self, data, label: str = ""):
         if not isinstance(label, str):
@@ -58,6 +59,7 @@ class Value:
         self.op = ""
         self.inputs = ()
         self.local = ()
+        self._mark = None
 
     # ---------------------------------------------------------- arithmetic
     def __add__(self, other):  # self + other
@@ -178,6 +180,7 @@ def _node(data: float, op: str, inputs: tuple, local: tuple) -> Value:
     v.op = op
     v.inputs = inputs
     v.local = local
+    v._mark = None
     return v
 
 
@@ -189,6 +192,7 @@ def _constant(x) -> Value:
     c.op = ""
     c.inputs = ()
     c.local = ()
+    c._mark = None
     return c
 
 
