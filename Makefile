@@ -33,10 +33,14 @@ demo: $(VENV)/.demo-installed
 test: $(VENV)/.test-installed
 	$(PY) -m pytest tests notebooks --nbmake
 
-bench: $(VENV)/.test-installed
+$(VENV)/.bench-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/run.py --json $(OUT)/bench.json
 
-bench-smoke: $(VENV)/.test-installed
+bench-smoke: $(VENV)/.bench-installed
 	$(PY) benchmarks/run.py --smoke
 
 notebook: $(VENV)/.notebook-installed

@@ -1,0 +1,228 @@
+"""The benchmark workloads. Each returns the seconds (or bytes) one run takes; the
+runner repeats them and reports medians and ratios measured in the same process.
+
+1. micrograd's demo step through chainrule's ``nn``: MLP(2, [16, 16, 1]) on 100
+   moons, hinge loss + 1e-4 * L2, one SGD step (forward, backward, update).
+2. The same step written by hand on Python floats, with no graph: the pure-Python
+   limit the engine is measured against.
+3. A wide graph: 100,000 products summed pairwise (build and backward ns per node,
+   bytes per node with tracemalloc).
+4. Deep chains of 10,000 and 1,000,000 nodes: backward ns per node.
+5. Rendering a graph of about 1,000 nodes to SVG.
+6. Optional references measured in the same run, where installed: the same step on
+   PyTorch scalar tensors, and micrograd's own engine (``pip install micrograd``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import tracemalloc
+
+from autograd import Value, draw, sum_of
+from nn import MLP, SGD, hinge_loss, l2, make_moons
+
+HIDDEN = (16, 16)
+ALPHA = 1e-4  # L2 strength, as in micrograd's demo
+
+
+def _moons(n: int):
+    X, y = make_moons(n=n, noise=0.1, seed=1)
+    return X, [2 * label - 1 for label in y]  # hinge loss wants -1/+1
+
+
+# ------------------------------------------------------------------ workload 1
+def chainrule_step(n: int = 100, steps: int = 1) -> float:
+    """Seconds per training step of micrograd's demo, through chainrule's nn."""
+    X, y = _moons(n)
+    model = MLP(2, [*HIDDEN, 1], seed=1)
+    optimizer = SGD(model.parameters(), lr=1.0)
+    start = time.perf_counter()
+    for k in range(steps):
+        scores = [model(x)[0] for x in X]
+        loss = hinge_loss(scores, y) + ALPHA * l2(model.parameters())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.lr = 1.0 - 0.9 * k / 100
+        optimizer.step()
+    return (time.perf_counter() - start) / steps
+
+
+# ------------------------------------------------------------------ workload 2
+def _init(nin: int, nout: int, rng: random.Random):
+    return [[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [0.0] * nout
+
+
+def float_step(n: int = 100, steps: int = 1) -> float:
+    """The same step by hand on floats: forward, hand-derived backward, SGD update."""
+    X, y = _moons(n)
+    rng = random.Random(1)
+    sizes = [2, *HIDDEN, 1]
+    layers = [_init(a, b, rng) for a, b in zip(sizes, sizes[1:])]
+    start = time.perf_counter()
+    for k in range(steps):
+        grads = [([[0.0] * len(w[0]) for w in W], [0.0] * len(b)) for W, b in layers]
+        total = 0.0
+        for x, target in zip(X, y):
+            # forward, keeping every layer's input and pre-activation
+            acts, pres = [x], []
+            for i, (W, b) in enumerate(layers):
+                pre = [sum(wi * xi for wi, xi in zip(row, acts[-1])) + bi for row, bi in zip(W, b)]
+                pres.append(pre)
+                last = i == len(layers) - 1
+                acts.append(pre if last else [p if p > 0.0 else 0.0 for p in pre])
+            score = acts[-1][0]
+            margin = 1.0 - target * score
+            if margin <= 0.0:
+                continue
+            total += margin
+            # backward: d(mean hinge)/d score, then layer by layer
+            up = [-target / n]
+            for i in range(len(layers) - 1, -1, -1):
+                W, b = layers[i]
+                gW, gb = grads[i]
+                inp = acts[i]
+                if i != len(layers) - 1:
+                    up = [u if p > 0.0 else 0.0 for u, p in zip(up, pres[i])]
+                for j, u in enumerate(up):
+                    gb[j] += u
+                    row = gW[j]
+                    for m, xm in enumerate(inp):
+                        row[m] += u * xm
+                up = [sum(W[j][m] * up[j] for j in range(len(up))) for m in range(len(inp))]
+        lr = 1.0 - 0.9 * k / 100
+        for (W, b), (gW, gb) in zip(layers, grads):
+            for row, grow in zip(W, gW):
+                for m in range(len(row)):
+                    row[m] -= lr * (grow[m] + 2 * ALPHA * row[m])
+            for j in range(len(b)):
+                b[j] -= lr * (gb[j] + 2 * ALPHA * b[j])
+    return (time.perf_counter() - start) / steps
+
+
+# ------------------------------------------------------------------ workload 3
+def _pairwise_sum(values: list) -> Value:
+    while len(values) > 1:
+        paired = [a + b for a, b in zip(values[::2], values[1::2])]
+        if len(values) % 2:
+            paired.append(values[-1])
+        values = paired
+    return values[0]
+
+
+def _wide_graph(n: int):
+    rng = random.Random(3)
+    xs = [Value(rng.uniform(-1, 1)) for _ in range(n)]
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(n)]
+    start = time.perf_counter()
+    root = _pairwise_sum([x * w for x, w in zip(xs, ws)])
+    return root, time.perf_counter() - start
+
+
+def wide(n: int = 100_000) -> dict:
+    """Build n products x_i*w_i summed pairwise: ns per op node to build, ns per node
+    to backward, and the bytes the whole graph holds per node (leaves included),
+    measured with tracemalloc on a second build so tracing does not slow the timing."""
+    root, build = _wide_graph(n)
+    start = time.perf_counter()
+    root.backward()
+    back = time.perf_counter() - start
+    del root
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    root, _ = _wide_graph(n)
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    ops = n + (n - 1)  # n products and n-1 additions
+    nodes = ops + 2 * n
+    return {
+        "nodes": nodes,
+        "build_ns_per_op_node": build / ops * 1e9,
+        "backward_ns_per_node": back / nodes * 1e9,
+        "bytes_per_node": held / nodes,
+    }
+
+
+# ------------------------------------------------------------------ workload 4
+def deep_chain(depth: int) -> float:
+    """Backward ns per node on a chain x -> tanh -> tanh -> ... of ``depth`` nodes."""
+    v = Value(0.5)
+    for _ in range(depth - 1):
+        v = v.tanh()
+    start = time.perf_counter()
+    v.backward()
+    return (time.perf_counter() - start) / depth * 1e9
+
+
+# ------------------------------------------------------------------ workload 5
+def render_graph(terms: int = 200) -> dict:
+    """Render sum_i tanh(x_i * w_i) (5 Values per term, about 1,000 in all) to SVG."""
+    rng = random.Random(5)
+    terms_ = [
+        (Value(rng.uniform(-1, 1), label=f"x{i}") * Value(rng.uniform(-1, 1), label=f"w{i}")).tanh()
+        for i in range(terms)
+    ]
+    root = sum_of(terms_)
+    root.backward()
+    graph = draw(root, max_nodes=10 * terms)
+    start = time.perf_counter()
+    svg = graph.pipe(format="svg")
+    return {"values": 4 * terms + 1, "seconds": time.perf_counter() - start, "svg_bytes": len(svg)}
+
+
+# ------------------------------------------------------------------ workload 6
+def torch_step(n: int = 100, steps: int = 1) -> float | None:
+    """Workload 1 on PyTorch scalar tensors (every weight a 0-d tensor); None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    X, y = _moons(n)
+    rng = random.Random(1)
+    sizes = [2, *HIDDEN, 1]
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        W = [[torch.tensor(rng.uniform(-1, 1), dtype=torch.float64, requires_grad=True) for _ in range(a)] for _ in range(b)]
+        bias = [torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(b)]
+        layers.append((W, bias))
+    params = [p for W, b in layers for row in W for p in row] + [p for _, b in layers for p in b]
+    start = time.perf_counter()
+    for k in range(steps):
+        losses = []
+        for x, target in zip(X, y):
+            act = [torch.tensor(v, dtype=torch.float64) for v in x]
+            for i, (W, b) in enumerate(layers):
+                pre = [sum(wi * xi for wi, xi in zip(row, act)) + bi for row, bi in zip(W, b)]
+                act = pre if i == len(layers) - 1 else [p.relu() for p in pre]
+            losses.append((1 - target * act[0]).relu())
+        loss = sum(losses) / n + ALPHA * sum(p * p for p in params)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        lr = 1.0 - 0.9 * k / 100
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+    return (time.perf_counter() - start) / steps
+
+
+def micrograd_step(n: int = 100, steps: int = 1) -> float | None:
+    """micrograd's own demo step (its engine and nn), where micrograd is installed."""
+    try:
+        from micrograd.nn import MLP as MicroMLP
+    except ImportError:
+        return None
+    X, y = _moons(n)
+    random.seed(1)
+    model = MicroMLP(2, [*HIDDEN, 1])
+    start = time.perf_counter()
+    for k in range(steps):
+        scores = [model(x) for x in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in model.parameters())
+        model.zero_grad()
+        loss.backward()
+        lr = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= lr * p.grad
+    return (time.perf_counter() - start) / steps
