@@ -38,7 +38,11 @@ def topological_order(root: Value) -> list[Value]:
             order.append(node)
         else:  # first visit: place its inputs first, in operand order
             node._mark = open_
-            stack.extend(reversed(node.inputs))
+            inputs = node.inputs
+            if len(inputs) == 1:  # the common unary case, without building a list
+                stack.append(inputs[0])
+            else:  # skip inputs already placed (a layer's weights, shared by samples)
+                stack.extend([input for input in reversed(inputs) if input._mark is not done])
     return order
 
 

@@ -233,10 +233,22 @@ def _apply(op: ops.Op, inputs: tuple) -> Value:
     return _node(out, op.name, inputs, op.local(out, *args))
 
 
+def _lift_all(items) -> tuple:
+    """A tuple of Values for operands: numbers become constants. The common case,
+    operands that are all Values already, is checked at C speed via their types."""
+    items = tuple(items)
+    if set(map(type, items)) <= _VALUE_TYPES:
+        return items
+    return tuple(map(_lift, items))
+
+
+_VALUE_TYPES = {Value, _Constant}
+
+
 def sum_of(values) -> Value:
     """The sum of many Values (or numbers) as one n-ary node: faster and easier to
     read than a chain of ``+``. An empty sum is the constant 0."""
-    inputs = tuple(map(_lift, values))
+    inputs = _lift_all(values)
     if not inputs:
         return _constant(0.0)
     return _apply(ops.SUM, inputs)
@@ -247,7 +259,7 @@ def dot(weights, inputs) -> Value:
 
     This is a neuron's weighted sum; local derivatives are ∂/∂w_i = x_i, ∂/∂x_i = w_i.
     """
-    ws, xs = tuple(map(_lift, weights)), tuple(map(_lift, inputs))
+    ws, xs = _lift_all(weights), _lift_all(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     if not ws:
