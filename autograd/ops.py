@@ -114,14 +114,16 @@ NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,))
 # ---------------------------------------------------------------- n-ary ops
 # One node for a whole sum or dot product: a neuron's w·x is one node with 2n inputs
 # instead of 2n-1 binary nodes, which is what makes training fast.
-def _dot(*wx):  # inputs are w_1..w_n, x_1..x_n
-    n = len(wx) // 2
-    return sum(map(_mul, wx[:n], wx[n:]))
+def _dot(*wxb):  # inputs are w_1..w_n, x_1..x_n, then optionally a bias b
+    n = len(wxb) // 2
+    total = sum(map(_mul, wxb[:n], wxb[n : 2 * n]))
+    return total + wxb[-1] if len(wxb) % 2 else total
 
 
-def _dot_local(out, *wx):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i
-    n = len(wx) // 2
-    return wx[n:] + wx[:n]
+def _dot_local(out, *wxb):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂b = 1
+    n = len(wxb) // 2
+    swapped = wxb[n : 2 * n] + wxb[:n]
+    return swapped + (1.0,) if len(wxb) % 2 else swapped
 
 
 SUM = Op("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs))

@@ -254,14 +254,16 @@ def sum_of(values) -> Value:
     return _apply(ops.SUM, inputs)
 
 
-def dot(weights, inputs) -> Value:
-    """Σ w_i·x_i as one node with inputs w_1..w_n, x_1..x_n (numbers become constants).
+def dot(weights, inputs, bias=None) -> Value:
+    """Σ w_i·x_i (+ bias) as one node with inputs w_1..w_n, x_1..x_n (then the bias).
 
-    This is a neuron's weighted sum; local derivatives are ∂/∂w_i = x_i, ∂/∂x_i = w_i.
+    This is a neuron's weighted sum in a single node; numbers become constants.
+    Local derivatives: ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂bias = 1.
     """
     ws, xs = _lift_all(weights), _lift_all(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    if not ws:
+    operands = ws + xs if bias is None else ws + xs + (_lift(bias),)
+    if not operands:
         return _constant(0.0)
-    return _apply(ops.DOT, ws + xs)
+    return _apply(ops.DOT, operands)
