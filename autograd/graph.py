@@ -57,8 +57,12 @@ def _run_backward(root: Value, order: list[Value], on_step=None) -> None:
     root.grad = 1.0
     for node in reversed(order):
         upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
+        if not upstream and on_step is None:
+            continue  # nothing flows back through a zero gradient (dead relus): skip
         for input, local in zip(node.inputs, node.local):
-            contribution = local * upstream
+            # A zero upstream contributes exactly 0, even through an infinite local
+            # derivative (sqrt at 0): no NaN, and the same whether recorded or not.
+            contribution = local * upstream if upstream else 0.0
             input.grad += contribution  # += : an input used twice gets both
             if on_step is not None:
                 on_step(node, input, local, upstream, contribution)
