@@ -9,7 +9,8 @@
 """
 
 from autograd.gradcheck import GradcheckError, gradcheck
-from autograd.graph import Step, backprop_steps, topological_order
+from autograd.draw import RendererNotFoundError, draw
+from autograd.graph import Step, Steps, backprop_steps, topological_order
 from autograd.value import Value, dot, no_grad, sum_of
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "topological_order",
     "backprop_steps",
     "Step",
+    "Steps",
+    "draw",
+    "RendererNotFoundError",
     "gradcheck",
     "GradcheckError",
 ]

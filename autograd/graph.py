@@ -102,16 +102,42 @@ def node_names(order: list[Value]) -> dict[Value, str]:
     return {node: node.label or f"n{i}" for i, node in enumerate(order)}
 
 
-def backprop_steps(root: Value) -> list[Step]:
+class Steps(list):
+    """A list of ``Step`` (what ``backprop_steps`` returns) that prints as a table.
+
+    ``table()`` (also ``str()``) is the whole pass as text, one chain-rule line per
+    step with its numbers and the running grad of the receiving node; in a notebook
+    it shows as an HTML table. The presentation lives in ``autograd.stepper``.
+    """
+
+    __slots__ = ()
+
+    def table(self) -> str:
+        from autograd.stepper import steps_table
+
+        return steps_table(self)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def _repr_html_(self) -> str:
+        from autograd.stepper import steps_html
+
+        return steps_html(self)
+
+
+def backprop_steps(root: Value) -> Steps:
     """Run backward on ``root`` as explicit chain-rule steps and return them.
 
     The grads end exactly as ``root.backward()`` leaves them; the steps come in the
     order backward applies them, one per (node, input) edge, so ``a*a`` gives two.
+    The result is a list of ``Step``; ``print(steps)`` or ``steps.table()`` shows the
+    whole pass as a table.
     """
     order = topological_order(root)
     names = node_names(order)
     earlier = {node: node.grad for node in order if not node.inputs}  # leaves accumulate
-    steps: list[Step] = []
+    steps = Steps()
 
     def record(node, input, local, upstream, contribution):
         steps.append(
