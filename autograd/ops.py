@@ -98,7 +98,15 @@ def _pow_local(out, x, y):
     elif xd == 0.0 and yd < 1.0:
         dx = math.inf  # PyTorch's convention: the slope of x**0.5 at 0
     else:
-        dx = y * x ** (y - 1)
+        # x ** (y - 1) can overflow where x ** y does not (1e-200 ** -1 is fine, its
+        # slope -1e400 is not): float ** then raises a bare "Numerical result out of
+        # range", so name the op and operands as every other domain error does.
+        try:
+            dx = y * x ** (y - 1)
+        except OverflowError:
+            raise OverflowError(
+                f"**: the derivative of {_fmt(xd)} ** {_fmt(yd)} overflows a float"
+            ) from None
     dy = out * _log(x) if xd > 0.0 else 0.0
     return (dx, dy)
 
