@@ -11,6 +11,7 @@
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.draw import RendererNotFoundError, draw
 from autograd.graph import Step, Steps, backprop_steps, topological_order
+from autograd.stepper import Stepper, check_gradients
 from autograd.value import Value, dot, no_grad, sum_of
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Steps",
     "draw",
     "RendererNotFoundError",
+    "Stepper",
+    "check_gradients",
     "gradcheck",
     "GradcheckError",
 ]
