@@ -116,7 +116,8 @@ def find_renderer() -> Path:
     """The executable that renders DOT, found in this order:
 
     1. the ``CHAINRULE_DOT`` environment variable (a path to a dot-compatible
-       executable; when it is set but wrong, that is an error, not a fallback);
+       executable, or a command name on PATH; when it is set but names nothing
+       runnable, that is an error, not a fallback);
     2. ``dot`` on PATH (a system Graphviz);
     3. ``graphviz-pure`` on PATH, then in the running interpreter's scripts folder.
 
@@ -127,6 +128,9 @@ def find_renderer() -> Path:
         path = Path(configured).expanduser()
         if _is_executable(path):
             return path
+        found = shutil.which(configured)  # a command name such as "dot" is fine too
+        if found:
+            return Path(found)
         raise RendererNotFoundError(
             f"{DOT_ENV} is set to {configured!r}, which is not an executable file.\n"
             f"Point {DOT_ENV} at a dot-compatible executable, or unset it to use "
@@ -311,7 +315,9 @@ def _fmt(x: float) -> str:
     """A number as drawings and tables show it: 4 decimals, exponent when tiny or huge."""
     if math.isnan(x) or math.isinf(x):
         return repr(x)
-    if x == 0.0 or 1e-3 <= abs(x) < 1e7:
+    if x == 0.0:
+        return "0.0000"  # -0.0 too: a sign on zero only puzzles a reader
+    if 1e-3 <= abs(x) < 1e7:
         return f"{x:.4f}"
     return f"{x:.4e}"
 

@@ -148,14 +148,16 @@ class Stepper:
     as it found it. Keyword options (``params``, ``rankdir``, ``show_local``,
     ``color_by_grad``, ``max_nodes``, ``legend``) are passed to ``draw``.
 
-        >>> s = Stepper(L)
-        >>> s.next(); print(s.caption())
-        >>> s.drawing().save("step1.svg")
+        s = Stepper(L)
+        s.next()
+        print(s.caption())            # step 1 of 6: dL/dd += ...
+        s.drawing().save("step1.svg")
     """
 
     def __init__(self, root: Value, **draw_options):
         if "highlight" in draw_options or "grads" in draw_options:
             raise TypeError("Stepper sets highlight= and grads= itself")
+        draw(root, **draw_options)  # fail now, not at the first picture, on a bad option
         self.root = root
         self.draw_options = draw_options
         order, self.steps, _ = _replay(root)

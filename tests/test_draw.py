@@ -160,6 +160,14 @@ def test_color_by_grad_false_leaves_every_box_white(pure_only):
     assert {box_fill(g) for g in boxes.values()} == {"white"}
 
 
+def test_numbers_show_four_decimals_or_an_exponent_and_no_negative_zero():
+    fmt = draw_module._fmt
+    assert [fmt(x) for x in (2.0, -3.14159, 0.0, -0.0, 1e-5, 2.5e8)] == [
+        "2.0000", "-3.1416", "0.0000", "0.0000", "1.0000e-05", "2.5000e+08"
+    ]
+    assert [fmt(x) for x in (float("inf"), float("-inf"), float("nan"))] == ["inf", "-inf", "nan"]
+
+
 def test_zero_grads_everywhere_draw_white_boxes():
     x = Value(1.0, label="x")
     y = x * 3.0  # no backward: every grad is 0
@@ -268,7 +276,8 @@ NASTY_LABELS = [
     ("back\\slash \\N \\G \\L \\\\ \\n end\\", "back\\slash \\N \\G \\L \\\\ \\n end\\"),
     ("]]> --> <!-- <![CDATA[", "]]> --> <!-- <![CDATA["),
     ("∂L/∂w — ü 日本 🙂 x²", "∂L/∂w — ü 日本 🙂 x²"),
-    ("tab\tbell\x07nul\x00", "tab\\tbell\\x07nul\\x00"),
+    ("tab\tbell\x07nul\x00 cr\r", "tab\\tbell\\x07nul\\x00 cr\\r"),
+    ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
 ]
 
 
@@ -446,6 +455,14 @@ def test_chainrule_dot_comes_before_dot_on_path(monkeypatch, tmp_path):
     draw(Value(1.0) * 2).save(tmp_path / "g.svg")
     assert "-Tsvg" in (tmp_path / "mine.log").read_text()
     assert not (tmp_path / "dot.log").exists()
+
+
+@posix_scripts
+def test_chainrule_dot_may_name_a_command_on_path(monkeypatch, tmp_path):
+    mine = fake_renderer(tmp_path / "bin", "my-dot", tmp_path / "mine.log")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("CHAINRULE_DOT", "my-dot")
+    assert find_renderer() == mine
 
 
 def test_chainrule_dot_pointing_nowhere_is_an_error_not_a_fallback(monkeypatch, tmp_path):

@@ -182,6 +182,14 @@ def test_each_positions_drawing_highlights_its_step_and_shows_its_grads():
     assert 'class="value param"' in third  # draw options pass through
 
 
+def test_bad_draw_options_fail_when_the_stepper_is_made():
+    L, _ = classic()
+    with pytest.raises(ValueError, match="rankdir"):
+        Stepper(L, rankdir="sideways")
+    with pytest.raises(ValueError, match="max_nodes"):
+        Stepper(L, max_nodes=3)
+
+
 def test_the_stepper_sets_highlight_and_grads_itself():
     L, _ = classic()
     with pytest.raises(TypeError, match="highlight"):
