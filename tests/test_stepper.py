@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Step, Steps, Value, backprop_steps
+from autograd import Step, Steps, Value, backprop_steps, draw
 from autograd.stepper import GradientCheck, Stepper, check_gradients
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -371,3 +371,34 @@ def test_the_html_report_is_escaped_and_marks_each_answer():
     assert "<b>x</b>" not in page.replace("<b>gradients", "")
     assert "&lt;b&gt;x&lt;/b&gt;" in page
     assert "wrong" in page and "3.0000" in page
+
+
+# ------------------------------------------------------------------ the README's example
+README_CHECK = """\
+gradients of y: 1 of 2 right (tolerance 0.001)
+  w  right  yours     1.0000  expected     1.0000
+  b  WRONG  yours     1.0000  expected     0.5000
+      path from y: y -> n -> b
+      dy/db is the sum of 1 chain-rule step:
+        dy/db += dn/db * dy/dn = 1.0000 * 0.5000 = 0.5000  (dy/db = 0.5000)"""
+
+README_TABLE = """\
+#  chain rule                  local  upstream  contribution  running grad
+-  ------------------------  -------  --------  ------------  ------------
+1  dy/dn += dy/dn * dy/dy     0.5000    1.0000        0.5000        0.5000
+2  dy/dn2 += dn/dn2 * dy/dn   1.0000    0.5000        0.5000        0.5000
+3  dy/db += dn/db * dy/dn     1.0000    0.5000        0.5000        0.5000
+4  dy/dx += dn2/dx * dy/dn2  -3.0000    0.5000       -1.5000       -1.5000
+5  dy/dw += dn2/dw * dy/dn2   2.0000    0.5000        1.0000        1.0000"""
+
+
+def test_the_readme_example_prints_what_the_readme_shows(renderer, tmp_path):
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    n = x * w + b
+    n.label = "n"
+    y = n.tanh()
+    y.label = "y"
+    assert str(check_gradients(y, {"w": 1.0, "b": 1.0})) == README_CHECK
+    assert str(backprop_steps(y)) == README_TABLE
+    svg = draw(y, params=[w, b]).save(tmp_path / "out" / "neuron.svg")
+    assert ET.parse(svg).getroot().tag == f"{SVG}svg"
