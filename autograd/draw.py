@@ -436,6 +436,8 @@ def draw(
     * ``rankdir``: "LR" (left to right, the default), "TB", "RL" or "BT".
     * ``highlight``: a ``Step`` (from ``backprop_steps(root)``) to mark in red: the
       edge it sends gradient along, the op, its result and the receiving input.
+      (``a*a`` draws two identical edges from ``a``; either of its steps marks the
+      first.)
     * ``max_nodes``: the largest number of Values drawn (default 500); a bigger graph
       raises ValueError saying how to draw part of it instead.
     * ``show_local``: label each input -> op edge with ∂result/∂input.
