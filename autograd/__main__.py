@@ -1,0 +1,7 @@
+"""``python -m autograd``: the ``chainrule`` command."""
+
+import sys
+
+from autograd.cli import main
+
+sys.exit(main())

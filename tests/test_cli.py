@@ -1,0 +1,324 @@
+"""The ``chainrule`` command (autograd.cli): steps, draw, train, help, exit codes."""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import types
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd.cli import main
+
+NEURON = ["tanh(x1*w1 + x2*w2 + b)", "x1=2", "w1=-3", "x2=0", "w2=1", "b=6.8813735870195432"]
+BIN = Path(sys.executable).parent  # the venv's scripts folder: chainrule lives beside python
+
+
+def run(capsys, *argv):
+    """main(argv) in this process: (exit status, stdout, stderr)."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def gradient_lines(out: str) -> dict[str, float]:
+    """The closing ``dL/dname = value`` lines as a dict."""
+    return {m[1]: float(m[2]) for m in re.finditer(r"^dL/d(\w+) = (\S+)$", out, re.MULTILINE)}
+
+
+def assert_one_line_error(status, out, err):
+    assert status == 2
+    assert out == ""
+    assert err.startswith("chainrule: error: ")
+    assert err.count("\n") == 1 and err.endswith("\n")
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- steps
+def test_steps_prints_micrograd_neuron_gradients(capsys):
+    status, out, err = run(capsys, "steps", *NEURON)
+    assert status == 0 and err == ""
+    assert "\nL = 0.7071\n" in out
+    assert gradient_lines(out) == pytest.approx(
+        {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}, abs=1e-4
+    )
+
+
+def test_steps_ends_with_one_line_per_input_in_order_of_first_use(capsys):
+    status, out, _ = run(capsys, "steps", "z*x + y*x", "x=1", "y=2", "z=3")
+    assert status == 0
+    last = out.strip().splitlines()[-3:]
+    assert last == ["dL/dz = 1.0000", "dL/dx = 5.0000", "dL/dy = 1.0000"]
+
+
+def test_steps_prints_the_forward_pass_and_the_step_table(capsys):
+    _, out, _ = run(capsys, "steps", *NEURON)
+    assert "forward pass:" in out and "backward pass:" in out
+    assert re.search(r"^  n2 = -6\.0000  x1 \* w1$", out, re.MULTILINE)
+    assert re.search(r"^  L  =  0\.7071  tanh\(n8\)$", out, re.MULTILINE)
+    assert "dL/dx1 += dn2/dx1 * dL/dn2" in out  # a row of the chain-rule table
+
+
+def test_steps_of_a_variable_used_twice_adds_both_contributions(capsys):
+    _, out, _ = run(capsys, "steps", "x*x", "x=3")
+    assert gradient_lines(out) == {"x": 6.0}
+    assert out.count("dL/dx += ") == 2
+
+
+def test_steps_names_the_output_so_it_never_clashes_with_a_variable(capsys):
+    _, out, _ = run(capsys, "steps", "L*2", "L=3")
+    assert "\nL' = 6.0000\n" in out
+    assert "dL'/dL = 2.0000" in out
+
+
+def test_steps_of_a_single_name(capsys):
+    status, out, _ = run(capsys, "steps", "x", "x=3")
+    assert status == 0
+    assert out.strip().splitlines()[-2:] == ["x = 3.0000", "dx/dx = 1.0000"]
+
+
+def test_expression_starting_with_minus_goes_after_double_dash(capsys):
+    status, out, _ = run(capsys, "steps", "--", "-x*y", "x=2", "y=3")
+    assert status == 0
+    assert gradient_lines(out) == {"x": -3.0, "y": -2.0}
+
+
+def test_unused_variable_is_a_warning_not_an_error(capsys):
+    status, out, err = run(capsys, "steps", "x*2", "x=1", "unused=5")
+    assert status == 0
+    assert err == "chainrule: warning: not used in the expression: unused\n"
+    assert gradient_lines(out) == {"x": 2.0}
+
+
+# ---------------------------------------------------------------- draw
+def svg_text(path: Path) -> str:
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return " ".join(t.strip() for t in root.itertext() if t.strip())
+
+
+def test_draw_writes_a_real_svg(capsys, tmp_path):
+    target = tmp_path / "out" / "neuron.svg"  # missing folders are created
+    status, out, err = run(capsys, "draw", *NEURON, "-o", str(target))
+    assert status == 0
+    assert out == f"wrote {target}\n"
+    text = svg_text(target)
+    for shown in ("x1", "w1", "tanh", "data 0.7071", "grad -1.5000", "grad 1.0000"):
+        assert shown in text
+
+
+def test_draw_writes_a_png(capsys, tmp_path):
+    target = tmp_path / "neuron.png"
+    status, _, _ = run(capsys, "draw", *NEURON, "-o", str(target))
+    assert status == 0
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("suffix", [".dot", ".gv"])
+def test_draw_writes_dot_text(capsys, tmp_path, suffix):
+    target = tmp_path / f"neuron{suffix}"
+    status, _, _ = run(capsys, "draw", *NEURON, "-o", str(target), "--rankdir", "TB")
+    assert status == 0
+    source = target.read_text()
+    assert source.startswith("digraph")
+    assert "rankdir=TB" in source and "x1" in source
+
+
+def test_draw_options_reach_the_renderer(capsys, tmp_path):
+    plain, bare = tmp_path / "plain.dot", tmp_path / "bare.dot"
+    run(capsys, "draw", *NEURON, "-o", str(plain))
+    options = ["--no-local", "--no-color", "--no-legend", "--params", "w1,w2,b"]
+    run(capsys, "draw", *NEURON, "-o", str(bare), *options)
+    assert plain.read_text() != bare.read_text()
+    assert "-3.0000" in plain.read_text()  # the local derivative d(x1*w1)/dx1 on an edge
+
+
+def test_draw_without_a_renderer_exits_2_with_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINRULE_DOT", str(tmp_path / "no-such-dot"))
+    status, out, err = run(capsys, "draw", "x*2", "x=1", "-o", str(tmp_path / "g.svg"))
+    assert_one_line_error(status, out, err)
+    assert "CHAINRULE_DOT" in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_draw_dot_needs_no_renderer(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINRULE_DOT", str(tmp_path / "no-such-dot"))
+    status, _, _ = run(capsys, "draw", "x*2", "x=1", "-o", str(tmp_path / "g.dot"))
+    assert status == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for a broken renderer")
+def test_draw_with_a_failing_renderer_exits_1_with_one_line(capsys, tmp_path, monkeypatch):
+    broken = tmp_path / "broken-dot"
+    broken.write_text("#!/bin/sh\necho 'first line' >&2\necho 'second line' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("CHAINRULE_DOT", str(broken))
+    status, out, err = run(capsys, "draw", "x*2", "x=1", "-o", str(tmp_path / "g.png"))
+    assert status == 1
+    assert err.count("\n") == 1 and "first line second line" in err
+
+
+def test_draw_too_many_nodes_says_how_to_draw_anyway(capsys, tmp_path):
+    target = str(tmp_path / "g.dot")
+    status, out, err = run(capsys, "draw", "x*2 + x", "x=1", "-o", target, "--max-nodes", "2")
+    assert_one_line_error(status, out, err)
+    assert "--max-nodes" in err
+
+
+# ---------------------------------------------------------------- bad input
+BAD_INPUT = [
+    # (argv, words in the one-line error)
+    ([], "COMMAND"),
+    (["frob"], "invalid choice"),
+    (["steps"], "EXPR"),
+    (["steps", "x*y", "x=1"], "no value for y at column 3"),
+    (["steps", "x*y", "x=1", "x=2", "y=1"], "x is given twice"),
+    (["steps", "x", "x"], "expected name=value"),
+    (["steps", "x", "x=abc"], "not a number"),
+    (["steps", "x", "x=inf"], "finite"),
+    (["steps", "x", "x=nan"], "finite"),
+    (["steps", "x", "2x=1"], "not a variable name"),
+    (["steps", "x", "exp=1"], "is a function"),
+    (["steps", "x=1", "x*2"], "the expression comes first"),
+    (["steps", "-x*y", "x=1", "y=2"], "'--'"),
+    (["steps", "foo(x)", "x=1"], "unknown function 'foo' at column 1"),
+    (["steps", "x.y", "x=1"], "at column 1"),
+    (["steps", "__import__('os').system('true')"], "at column 1"),
+    (["steps", "log(x - 2)", "x=1"], "log: operand must be positive"),
+    (["steps", "1/(x-1)", "x=1"], "division by zero"),
+    (["steps", "exp(x)", "x=1000"], "overflows"),
+    (["steps", "9**9**9"], "overflows"),
+    (["steps", "x ** 1e9", "x=1"], "exponent"),
+    (["steps", "(" * 10000 + "x" + ")" * 10000, "x=1"], "too long"),
+    (["steps", "(" * 150 + "x" + ")" * 150, "x=1"], "nested"),
+    (["draw", "x", "x=1"], "-o/--output"),
+    (["draw", "x", "x=1", "-o", "graph.pdf"], "suffix"),
+    (["draw", "x", "x=1", "-o", "g.svg", "--rankdir", "XY"], "invalid choice"),
+    (["draw", "x", "x=1", "-o", "g.svg", "--params", "y"], "--params"),
+    (["draw", "x", "x=1", "-o", "g.svg", "--max-nodes", "0"], "positive"),
+]
+
+
+@pytest.mark.parametrize("argv, words", BAD_INPUT, ids=[" ".join(a)[:40] for a, _ in BAD_INPUT])
+def test_bad_input_exits_2_with_one_line_saying_what_and_where(
+    capsys, argv, words, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # nothing may be written, but if it were, it is here
+    status, out, err = run(capsys, *argv)
+    assert_one_line_error(status, out, err)
+    assert words in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_output_exits_2(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    status, out, err = run(capsys, "draw", "x", "x=1", "-o", str(blocker / "g.dot"))
+    assert_one_line_error(status, out, err)
+    assert "cannot write" in err
+
+
+# ---------------------------------------------------------------- help and version
+@pytest.mark.parametrize("argv", [["--help"], ["steps", "--help"], ["draw", "-h"]])
+def test_help_shows_examples(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    assert status == 0 and err == ""
+    assert "examples:" in out and "chainrule " in out
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out == f"chainrule {version('chainrule')}\n"
+
+
+# ---------------------------------------------------------------- train
+@pytest.fixture
+def fake_demo(monkeypatch):
+    """A stand-in nn.demo with the agreed two functions, recording what it got."""
+    calls = []
+    module = types.ModuleType("nn.demo")
+
+    def add_arguments(parser):
+        parser.add_argument("--epochs", type=int, default=100)
+
+    def run(args):
+        calls.append(args)
+        return 0 if args.epochs > 0 else 3
+
+    module.add_arguments, module.run = add_arguments, run
+    monkeypatch.setitem(sys.modules, "nn.demo", module)
+    return calls
+
+
+def test_train_delegates_to_nn_demo(capsys, fake_demo):
+    status, _, _ = run(capsys, "train", "--epochs", "5")
+    assert status == 0
+    assert len(fake_demo) == 1 and isinstance(fake_demo[0], argparse.Namespace)
+    assert fake_demo[0].epochs == 5
+
+
+def test_train_returns_the_demo_status_and_its_options_show_in_help(capsys, fake_demo):
+    assert run(capsys, "train", "--epochs", "0")[0] == 3
+    status, out, _ = run(capsys, "train", "--help")
+    assert status == 0 and "--epochs" in out
+
+
+def test_train_without_nn_demo_fails_clearly(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nn.demo", None)  # import raises ImportError
+    status, out, err = run(capsys, "train")
+    assert_one_line_error(status, out, err)
+    assert "nn.demo" in err
+
+
+def test_other_commands_do_not_import_the_training_demo(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nn.demo", None)
+    assert run(capsys, "steps", "x", "x=1")[0] == 0
+
+
+# ---------------------------------------------------------------- real processes
+def test_python_dash_m_autograd_runs_steps():
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd", "steps", *NEURON],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert gradient_lines(done.stdout) == pytest.approx(
+        {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}, abs=1e-4
+    )
+
+
+def test_installed_console_script_draws_svg(tmp_path):
+    script = BIN / ("chainrule.exe" if os.name == "nt" else "chainrule")
+    if not script.exists():
+        pytest.skip(f"no chainrule console script beside {sys.executable}")
+    target = tmp_path / "neuron.svg"
+    done = subprocess.run(
+        [str(script), "draw", *NEURON, "-o", str(target)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"wrote {target}\n"
+    assert "grad -1.5000" in svg_text(target)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    # (one command-line argument may hold at most 128 KiB on Linux)
+    ["(" * 10000 + "x" + ")" * 10000, "-" * 100000 + "x", "x" + "+x" * 60000, "-" * 4999 + "x"],
+    ids=["parentheses", "minus signs", "additions", "minus signs under the length limit"],
+)
+def test_console_script_rejects_pathological_input_with_one_line(expression):
+    # The timeout is a guard against a hang, not a performance assertion.
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd", "steps", expression, "x=1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("chainrule: error: ") and done.stderr.count("\n") == 1
