@@ -1,0 +1,447 @@
+"""The graph walk and the chain-rule loop: ``topological_order``, ``backward`` and
+``backprop_steps``, on hand-made graphs, on random ones (hypothesis), and at scale."""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from mpmath import mp, mpf
+
+from autograd import Value, backprop_steps, dot, ops, sum_of, topological_order
+from strategies import FORM_NAMES, MpmathBackend, example_program, programs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _messy_graph():
+    """A small graph with shared nodes, n-ary nodes, constants and inexact numbers."""
+    a, b, c = Value(0.3, label="a"), Value(-1.7, label="b"), Value(2.2, label="c")
+    h = (a * b + c).tanh()
+    g = sum_of([h, a.exp() / c, h * h, 3.0]) * (b.sigmoid() + dot([a, b], [c, h]))
+    return [a, b, c], g.log() if g.data > 0 else (g * g).log()
+
+
+def _reachable(root: Value) -> set[int]:
+    """Ids of the nodes reachable from root: the test's own walk, for comparison."""
+    seen, todo = set(), [root]
+    while todo:
+        node = todo.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            todo.extend(node.inputs)
+    return seen
+
+
+def assert_valid_order(order: list[Value], root: Value) -> None:
+    position = {id(node): i for i, node in enumerate(order)}
+    assert len(position) == len(order), "a node appears twice"
+    assert set(position) == _reachable(root), "not exactly the nodes root depends on"
+    assert order[-1] is root
+    for i, node in enumerate(order):
+        for input in node.inputs:
+            assert position[id(input)] < i, "an input comes after a node using it"
+
+
+def _all_grads(root: Value) -> list[str]:
+    # repr tells 0.0 from -0.0 and shows every bit: the comparisons below are exact.
+    return [repr(node.grad) for node in topological_order(root)]
+
+
+# ---------------------------------------------------------------- topological_order
+def test_order_of_a_small_graph_is_valid():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    ab = a * b
+    root = ab + ab * c
+    order = topological_order(root)
+    assert isinstance(order, list)
+    assert len(order) == 6  # a, b, a*b, c, (a*b)*c, root
+    assert_valid_order(order, root)
+
+
+def test_order_lists_a_node_used_twice_once():
+    a = Value(3.0)
+    root = a * a
+    assert topological_order(root) == [a, root]
+
+
+def test_order_of_a_leaf_is_the_leaf():
+    a = Value(3.0)
+    assert topological_order(a) == [a]
+
+
+def test_order_is_the_same_every_call():
+    _, root = _messy_graph()
+    first = topological_order(root)
+    assert topological_order(root) == first
+    assert_valid_order(first, root)
+
+
+def test_order_of_a_subgraph_then_of_the_whole_graph_are_both_valid():
+    a, b = Value(1.5), Value(-0.5)
+    shared = (a * b).tanh()
+    left = shared + a
+    root = left * shared + b
+    assert_valid_order(topological_order(left), left)
+    assert_valid_order(topological_order(root), root)
+    assert_valid_order(topological_order(left), left)
+
+
+@settings(max_examples=120)
+@given(programs())
+def test_order_of_random_graphs_is_valid(program):
+    _, root = program.build()
+    order = topological_order(root)
+    assert_valid_order(order, root)
+    assert topological_order(root) == order  # deterministic
+    # Walking a part of the graph first changes nothing for the whole graph.
+    middle = order[len(order) // 2]
+    assert_valid_order(topological_order(middle), middle)
+    assert topological_order(root) == order
+
+
+# ---------------------------------------------------------------- backward
+def test_backward_of_a_one_node_graph_gives_one_and_accumulates():
+    a = Value(3.0)
+    a.backward()
+    assert a.grad == 1.0
+    a.backward()
+    assert a.grad == 2.0
+
+
+def test_backward_of_a_product():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b + a
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (-2.0, 2.0, 1.0)
+
+
+def test_node_used_twice_gets_both_contributions():
+    a = Value(3.0)
+    (a * a).backward()
+    assert a.grad == 6.0
+
+
+def test_sum_of_sums_counts_every_path():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (4.0, 2.0, 1.0)
+
+
+def test_diamond_graph():
+    x = 0.8
+    a = Value(x)
+    d = a.exp() * a.sin()  # a reaches d along two paths
+    d.backward()
+    assert math.isclose(a.grad, math.exp(x) * (math.sin(x) + math.cos(x)), rel_tol=1e-14)
+
+
+def test_stacked_diamonds_double_the_gradient_at_each_level():
+    a = Value(1.0)
+    x = a
+    for _ in range(30):  # x = x + x, 30 times: d/da = 2**30
+        x = x + x
+    x.backward()
+    assert a.grad == 2.0**30
+
+
+def test_constants_are_leaves_and_receive_gradients():
+    x = Value(4.0)
+    y = x * 3 + 2
+    y.backward()
+    product, two = y.inputs
+    three = product.inputs[1]
+    assert (three.op, three.inputs, three.data) == ("", (), 3.0)
+    assert (x.grad, three.grad, two.grad) == (3.0, 4.0, 1.0)
+
+
+def test_non_leaf_grads_are_reset_on_every_call():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    loss = c * c
+    loss.backward()
+    loss.backward()
+    assert c.grad == 2 * c.data  # this call's ∂loss/∂c, not twice it
+    assert a.grad == 2 * (2 * c.data * b.data)  # leaves accumulated
+
+
+def test_non_leaf_grad_shows_the_latest_root():
+    a = Value(2.0)
+    c = a * 5.0
+    first, second = c * 2.0, c * 3.0
+    first.backward()
+    assert c.grad == 2.0
+    second.backward()
+    assert c.grad == 3.0
+    assert a.grad == 10.0 + 15.0  # the leaf gathers both roots' gradients
+
+
+def test_backward_twice_exactly_doubles_leaf_grads():
+    leaves, root = _messy_graph()
+    root.backward()
+    once = [leaf.grad for leaf in leaves]
+    root.backward()
+    assert [leaf.grad for leaf in leaves] == [2.0 * g for g in once]  # bit for bit
+    assert all(g != 0.0 for g in once)
+
+
+def test_backward_adds_to_a_leaf_grad_set_by_hand():
+    a = Value(2.0)
+    a.grad = 0.5
+    (a * a).backward()
+    assert a.grad == 4.5
+
+
+@settings(max_examples=60)
+@given(programs())
+def test_gradients_of_random_graphs_match_central_differences(program):
+    # Central differences evaluated with mpmath at 40 digits: a step of 1e-15 leaves
+    # no truncation error worth the name and no rounding error, so the only slack
+    # needed is for chainrule's own float rounding. Kinks of abs/relu must be further
+    # from the point than the step.
+    assume(program.kink_clearance() > 1e-6)
+    leaves, root = program.build()
+    root.backward()
+    scale = max(1.0, *(abs(n.grad) for n in topological_order(root)))
+    backend = MpmathBackend(mp)
+    with mp.workdps(40):
+        point = [mpf(x) for x in program.leaves]
+        for i, leaf in enumerate(leaves):
+            h = mpf(10) ** -15 * max(1, abs(point[i]))
+            up, down = list(point), list(point)
+            up[i] += h
+            down[i] -= h
+            numeric = float((program.run(backend, up) - program.run(backend, down)) / (2 * h))
+            assert math.isclose(leaf.grad, numeric, rel_tol=1e-8, abs_tol=1e-10 * scale), (i, leaf.grad, numeric)
+
+
+# ---------------------------------------------------------------- backprop_steps
+def test_one_step_per_edge_in_backward_order():
+    _, root = _messy_graph()
+    order = topological_order(root)
+    steps = backprop_steps(root)
+    edges = [(node, input) for node in reversed(order) for input in node.inputs]
+    assert [(s.node, s.input) for s in steps] == edges
+
+
+def test_input_used_twice_gets_two_steps():
+    a = Value(3.0, label="a")
+    b = a * a
+    steps = backprop_steps(b)
+    assert len(steps) == 2
+    assert all(s.node is b and s.input is a and s.local == 3.0 for s in steps)
+    assert [s.grad for s in steps] == [3.0, 6.0]
+    assert a.grad == 6.0
+
+
+def test_steps_leave_exactly_the_grads_backward_leaves():
+    _, by_backward = _messy_graph()
+    _, by_steps = _messy_graph()
+    by_backward.backward()
+    backprop_steps(by_steps)
+    assert _all_grads(by_steps) == _all_grads(by_backward)
+    by_backward.backward()  # and again, with leaves accumulating
+    backprop_steps(by_steps)
+    assert _all_grads(by_steps) == _all_grads(by_backward)
+
+
+def test_step_fields_are_consistent():
+    leaves, root = _messy_graph()
+    for leaf in leaves:
+        leaf.grad = 0.25  # leaves accumulate: a step's grad includes what was there
+    steps = backprop_steps(root)
+    last = {}
+    for step in steps:
+        k = [i for i, x in enumerate(step.node.inputs) if x is step.input]
+        assert step.local in [step.node.local[i] for i in k]
+        assert step.upstream == step.node.grad  # ∂root/∂node, complete by then
+        assert step.contribution == step.local * step.upstream
+        if id(step.input) in last:  # grad is the running ∂root/∂input
+            assert math.isclose(step.grad, last[id(step.input)] + step.contribution, rel_tol=1e-15, abs_tol=1e-300)
+        else:
+            start = 0.25 if step.input in leaves else 0.0
+            assert math.isclose(step.grad, start + step.contribution, rel_tol=1e-15, abs_tol=1e-300)
+        last[id(step.input)] = step.grad
+    assert steps[0].upstream == 1.0 and steps[0].node is root
+    for node in topological_order(root)[:-1]:
+        assert last[id(node)] == node.grad  # each input's last step shows its final grad
+
+
+def test_zero_upstream_contributes_zero_even_through_an_infinite_slope():
+    x = Value(0.0, label="x")
+    root = x.sqrt() * 0.0  # sqrt'(0) = inf, and nothing flows back from * 0
+    steps = backprop_steps(root)
+    assert x.grad == 0.0
+    assert all(not math.isnan(s.contribution) for s in steps)
+    y = Value(0.0)
+    (y.sqrt() * 0.0).backward()
+    assert y.grad == 0.0
+
+
+def test_step_prints_as_one_chain_rule_line_with_labels_and_numbers():
+    a, b, d = Value(2.0, label="a"), Value(3.0, label="b"), Value(-2.0, label="d")
+    c = a * b
+    c.label = "c"
+    L = c * d
+    L.label = "L"
+    steps = backprop_steps(L)
+    step = next(s for s in steps if s.node is c and s.input is a)
+    line = str(step)
+    assert "\n" not in line
+    for text in ("dL/da", "dc/da", "dL/dc", "3.0000", "-2.0000", "-6.0000"):
+        assert text in line, (text, line)
+
+
+def test_steps_of_unlabelled_nodes_still_print_one_line_each():
+    a = Value(1.5)
+    for step in backprop_steps((a * a).tanh() + 1):
+        line = str(step)
+        assert line and "\n" not in line
+        assert f"{step.contribution:.4f}" in line
+
+
+@settings(max_examples=100)
+@given(programs())
+def test_steps_leave_exactly_the_grads_backward_leaves_on_random_graphs(program):
+    _, by_backward = program.build()
+    _, by_steps = program.build()
+    by_backward.backward()
+    steps = backprop_steps(by_steps)
+    assert _all_grads(by_steps) == _all_grads(by_backward)
+    assert len(steps) == sum(len(n.inputs) for n in topological_order(by_steps))
+
+
+def test_random_graphs_can_use_every_op():
+    # The property tests reach every op: adding an op means adding a form to them.
+    used = set()
+    for form in FORM_NAMES:
+        _, root = example_program(form).build()
+        used |= {node.op for node in topological_order(root)}
+    assert {op.name for op in ops.ALL} <= used
+
+
+# ---------------------------------------------------------------- scale and robustness
+def _live_values() -> int:
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, Value))
+
+
+@pytest.mark.slow
+def test_million_node_deep_chain_backward_then_freed():
+    # x = x0 * c * c * ... * c, a million levels deep, c one shared leaf: no
+    # recursion anywhere, and c gathers a million contributions.
+    depth = 1_000_000
+    gc.collect()
+    gc.disable()  # no cycles to find: the collector would only slow the build down
+    try:
+        before = _live_values()
+        x0, c = Value(1.0, label="x0"), Value(1.0000001, label="c")
+        x = x0
+        for _ in range(depth):
+            x = x * c
+        x.backward()
+        # Each of the million roundings is relative 1e-16: 1e-9 is ample.
+        assert math.isclose(x.data, c.data**depth, rel_tol=1e-9)  # ≈ e**0.1
+        assert math.isclose(x0.grad, c.data**depth, rel_tol=1e-9)
+        assert math.isclose(c.grad, depth * c.data ** (depth - 1), rel_tol=1e-9)
+        del x  # a million-deep chain of deallocations: must not crash
+        after = _live_values()
+    finally:
+        gc.enable()
+    assert after == before + 2  # only x0 and c are left, freed by reference counting
+
+
+_DETERMINISM_SCRIPT = textwrap.dedent(
+    """
+    import random
+    from autograd import Value, backprop_steps, dot, sum_of
+
+    rng = random.Random(20240601)
+    leaves = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(8)]
+    nodes = list(leaves)
+    forms = [
+        lambda a, b: (a * b).tanh(),
+        lambda a, b: (a + b).sin(),
+        lambda a, b: a.sigmoid() * b.tanh(),
+        lambda a, b: dot([a, b], [b, a]).cos(),
+        lambda a, b: sum_of([a, b, a, 0.5]).tanh(),
+        lambda a, b: abs(a - b).relu() ** 0.5,
+        lambda a, b: (a * a + 1).log() / (b.exp() + 1),
+    ]
+    for _ in range(400):
+        nodes.append(rng.choice(forms)(rng.choice(nodes), rng.choice(nodes)))
+    root = sum_of(nodes[-60:])
+    root.backward()
+    print(repr(root.data), repr([leaf.grad for leaf in leaves]))
+    steps = backprop_steps(root)
+    print(repr([leaf.grad for leaf in leaves]))
+    print(repr([step.contribution for step in steps]))
+    print("\\n".join(map(str, steps[-50:])))
+    """
+)
+
+
+def test_gradients_are_bit_identical_across_processes_and_hash_seeds():
+    outputs = []
+    for seed in ("0", "1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", _DETERMINISM_SCRIPT],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0].count("\n") > 50
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def _unreachable_after_dropping(build) -> tuple[int, int]:
+    """Build a graph with the cyclic collector off, drop it, and report how many Values
+    outlived the drop and how many unreachable objects the collector then finds.
+    Both are 0 when reference counting alone freed everything."""
+    gc.collect()
+    gc.disable()
+    try:
+        before = _live_values()
+        graph = build()
+        assert _live_values() > before
+        del graph
+        survivors = _live_values() - before
+        found = gc.collect()  # an explicit collection still runs while disabled
+    finally:
+        gc.enable()
+    return survivors, found
+
+
+def _trained_graph():
+    leaves, root = _messy_graph()
+    root.backward()
+    steps = backprop_steps(root)
+    return leaves, root, steps, topological_order(root), root.detach()
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    assert _unreachable_after_dropping(_trained_graph) == (0, 0)
+
+
+def test_freed_check_detects_a_reference_cycle():
+    # The control for the test above: the same graph with one cycle made by hand
+    # (a leaf that lists the root among its inputs) is not freed until collected.
+    def with_a_cycle():
+        leaves, root, *rest = _trained_graph()
+        leaves[0].inputs = (root,)
+        return leaves, root, rest
+
+    survivors, found = _unreachable_after_dropping(with_a_cycle)
+    assert survivors > 0 and found > 0
