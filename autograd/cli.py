@@ -35,10 +35,12 @@ _RANKDIRS = ("LR", "TB", "RL", "BT")
 
 _EXPRESSION_HELP = f"""\
 expressions:
-  numbers, names, + - * / ** (power), unary - and +, parentheses, and calls to
-  {", ".join(FUNCTIONS)} with one argument each. Give every name
-  a value as name=value (a finite number). An expression that starts with '-'
-  must come after '--':  chainrule steps -- "-x*y" x=1 y=2
+  numbers, names, + - * / ** (power), unary - and +, parentheses, and calls with
+  one argument to {", ".join(FUNCTIONS)}.
+  Give every name a value as name=value (a finite number); a pair whose name is
+  not in EXPR only warns. The output is called L (L' if a variable is called L).
+  An expression that starts with '-' must come after '--':
+    chainrule steps -- "-x*y" x=1 y=2
 """
 
 _STEPS_EPILOG = f"""\
@@ -141,7 +143,7 @@ def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog=PROG,
-        description="See backpropagation: draw an expression's computation graph, "
+        description="See backpropagation: draw an expression's computation graph,\n"
         "print its chain-rule steps, train a small network.",
         epilog=_MAIN_EPILOG,
         formatter_class=formatter,
@@ -155,8 +157,8 @@ def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
     steps = commands.add_parser(
         "steps",
         help="print the forward pass, every chain-rule step and the gradients",
-        description="Evaluate EXPR, run backprop one chain-rule step at a time and "
-        "print every step, then the gradient of the output with respect to each variable.",
+        description="Evaluate EXPR, run backprop one chain-rule step at a time and print\n"
+        "every step, then the gradient of the output with respect to each variable.",
         epilog=_STEPS_EPILOG,
         formatter_class=formatter,
     )
@@ -192,14 +194,14 @@ def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
     )
     drawing.add_argument(
         "--max-nodes", type=_positive_int, metavar="N",
-        help="refuse graphs with more than N Values (default: the renderer's, 500)",
+        help="refuse graphs with more than N Values (default: draw's, 500)",
     )  # fmt: skip
     drawing.set_defaults(run=_run_draw)
 
     train = commands.add_parser(
         "train",
         help="train micrograd's two-moons MLP with a progress bar",
-        description="Train the demo network (an MLP on the two-moons data set) with a "
+        description="Train the demo network (an MLP on the two-moons data set) with a\n"
         "progress bar, report its accuracy and write its plots.",
         formatter_class=formatter,
     )

@@ -213,6 +213,32 @@ def test_bad_input_exits_2_with_one_line_saying_what_and_where(
     assert list(tmp_path.iterdir()) == []
 
 
+# The error lines the README shows, exactly.
+README_ERRORS = [
+    (
+        ["steps", "log(x - 2)", "x=1"],
+        "log: operand must be positive, got -1.0, in log(x - 2) at column 1",
+    ),
+    (
+        ["steps", "x*w + foo(b)", "x=1", "w=2", "b=3"],
+        "unknown function 'foo' at column 7;"
+        " known: abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh",
+    ),
+    (
+        ["steps", "x*w + b", "x=1", "w=2"],
+        "no value for b at column 7; give each variable a value as name=value",
+    ),
+    (["steps", "2**x", "x=5000"], "**: 2.0 ** 5000.0 overflows, in 2**x at column 2"),
+    (["steps", "x*w", "x=1", "w=oops"], "the value of w is not a number, in 'w=oops'"),
+]
+
+
+@pytest.mark.parametrize("argv, message", README_ERRORS, ids=[a[1] for a, _ in README_ERRORS])
+def test_readme_error_examples(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert (status, out, err) == (2, "", f"chainrule: error: {message}\n")
+
+
 def test_an_unwritable_output_exits_2(capsys, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
