@@ -1,0 +1,23 @@
+"""chainrule's ``nn``: neurons, layers, MLPs, a recurrent cell, losses, optimisers,
+datasets and a training loop, all on top of ``autograd.Value``.
+
+    >>> from nn import MLP, make_moons, fit
+    >>> X, y = make_moons(n=100, noise=0.1, seed=1)
+    >>> model = MLP(2, [16, 16, 1], seed=1)
+    >>> history = fit(model, X, y, loss="hinge", epochs=100, progress=False)
+"""
+
+from nn.data import make_circles, make_digits, make_moons, make_spiral, make_xor, standardize, train_val_split
+from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
+from nn.module import MLP, RNN, Layer, Module, Neuron, RNNCell, unroll
+from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
+from nn.train import History, evaluate, fit, predict
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll",
+    "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
+    "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR",
+    "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",
+    "train_val_split", "standardize",
+    "fit", "History", "evaluate", "predict",
+]

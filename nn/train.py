@@ -1,0 +1,309 @@
+"""The training loop: ``fit`` a model to ``(X, y)`` and get back a ``History``.
+
+One epoch = one pass over the (shuffled) training set in mini-batches; per batch:
+forward every sample, one loss Value for the batch, ``zero_grad``, ``backward``,
+``optimizer.step()``. Per epoch the History records the mean training loss and
+accuracy (measured during the pass, as PyTorch's running loss is) and, when there is
+validation data, the validation loss and accuracy (measured after the pass, under
+``no_grad``). A tqdm progress bar shows them as it goes.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
+
+from autograd import Value, no_grad, sum_of
+from nn import losses
+from nn.data import train_val_split
+from nn.module import Module
+from nn.optim import Adam, Optimizer
+
+__all__ = ["fit", "History", "evaluate", "Evaluation", "predict", "LOSSES"]
+
+# The losses ``fit`` knows by name; any callable ``loss(outputs, targets) -> Value``
+# works too.
+LOSSES = ("hinge", "bce", "cross_entropy", "mse")
+
+
+@dataclass
+class History:
+    """What happened during ``fit``, one entry per epoch.
+
+    ``loss``/``accuracy``: training data loss (without the ``l2`` penalty, so it
+    compares with ``val_loss``) and accuracy, averaged over the epoch's batches.
+    ``val_loss``/``val_accuracy``: on the validation set after the epoch (empty
+    without validation data). ``lr``: the learning rate used in the epoch.
+    Accuracies are None where they do not apply (``loss="mse"``).
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    best_epoch: int | None = None  # index of the lowest val_loss
+    stopped: str | None = None  # why training ended before ``epochs``, if it did
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(epochs=0)"
+        parts = [f"epochs={self.epochs}", f"loss={self.loss[-1]:.4f}"]
+        if self.accuracy and self.accuracy[-1] is not None:
+            parts.append(f"accuracy={self.accuracy[-1]:.3f}")
+        if self.val_loss:
+            parts.append(f"val_loss={self.val_loss[-1]:.4f}")
+        if self.val_accuracy and self.val_accuracy[-1] is not None:
+            parts.append(f"val_accuracy={self.val_accuracy[-1]:.3f}")
+        if self.best_epoch is not None:
+            parts.append(f"best_epoch={self.best_epoch}")
+        if self.stopped:
+            parts.append(f"stopped={self.stopped!r}")
+        return f"History({', '.join(parts)})"
+
+
+# ===================================================================== losses by name
+def _one_output(out, name: str) -> Value:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (list, tuple)) and len(out) == 1:
+        return out[0]
+    n = len(out) if isinstance(out, (list, tuple)) else type(out).__name__
+    raise ValueError(f"loss {name!r} needs one output per sample; the model gives {n}")
+
+
+def _hinge(outputs, targets):
+    # The datasets label classes 0/1; the hinge wants -1/+1: map 0 to -1.
+    signs = [-1 if t == 0 and not isinstance(t, bool) else t for t in targets]
+    return losses.hinge_loss([_one_output(o, "hinge") for o in outputs], signs)
+
+
+def _bce(outputs, targets):
+    return losses.bce_with_logits([_one_output(o, "bce") for o in outputs], targets)
+
+
+def _cross_entropy(outputs, targets):
+    if len(outputs) != len(targets):
+        raise ValueError(f"cross_entropy: {len(outputs)} outputs but {len(targets)} targets")
+    return sum_of([losses.cross_entropy(o, t) for o, t in zip(outputs, targets)]) * (1.0 / len(outputs))
+
+
+def _mse(outputs, targets):
+    return losses.mse_loss(outputs, targets)
+
+
+_NAMED = {"hinge": _hinge, "bce": _bce, "cross_entropy": _cross_entropy, "mse": _mse}
+
+
+def _loss_function(loss) -> Callable:
+    if callable(loss):
+        return loss
+    if loss in _NAMED:
+        return _NAMED[loss]
+    raise ValueError(f"unknown loss {loss!r}: choose one of {', '.join(map(repr, LOSSES))} or pass a function")
+
+
+# ===================================================================== accuracy
+def _label(out) -> int:
+    """The class a model output predicts: argmax of several outputs; for one output,
+    1 when the score is positive and 0 otherwise (the score is a logit or margin)."""
+    scores = [out] if isinstance(out, (Value, numbers.Real)) else list(out)
+    data = [float(s) for s in scores]
+    if len(data) == 1:
+        return 1 if data[0] > 0.0 else 0
+    return max(range(len(data)), key=data.__getitem__)
+
+
+def _is_label(t) -> bool:
+    return isinstance(t, numbers.Integral) and not isinstance(t, bool)
+
+
+def _accuracy(outputs, targets, loss) -> float | None:
+    if loss == "mse" or not targets or not all(map(_is_label, targets)):
+        return None
+    correct = 0
+    for out, t in zip(outputs, targets):
+        pred = _label(out)
+        # One output: labels may be 0/1 or -1/+1, so compare the sides of 0.
+        binary = isinstance(out, Value) or len(out) == 1
+        correct += (pred == 1) == (t > 0) if binary else pred == t
+    return correct / len(targets)
+
+
+class Evaluation(NamedTuple):
+    loss: float
+    accuracy: float | None
+
+
+def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
+    """The model's mean loss and accuracy on ``(X, y)``, under ``no_grad``."""
+    X, y = list(X), list(y)
+    _check_data(X, y, "evaluate")
+    fn = _loss_function(loss)
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = fn(outputs, y)
+    return Evaluation(float(value), _accuracy(outputs, y, loss))
+
+
+def predict(model, X) -> list[int]:
+    """The class each sample is predicted to be (argmax of the outputs, or for one
+    output 1 if the score is positive, else 0), under ``no_grad``."""
+    with no_grad():
+        return [_label(model(x)) for x in X]
+
+
+# ===================================================================== fit
+def _check_data(X, y, who: str) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"{who}: {len(X)} samples but {len(y)} labels")
+    if not X:
+        raise ValueError(f"{who}: no samples")
+
+
+def _positive_int(x, name: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1:
+        raise ValueError(f"{name} must be a positive int, got {x!r}")
+    return int(x)
+
+
+def _progress_bar(epochs: int, enabled: bool):
+    from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
+
+    return tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, leave=True)
+
+
+def fit(
+    model,
+    X,
+    y,
+    *,
+    loss="hinge",
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    val=None,
+    val_split: float | None = None,
+    early_stopping: int | None = None,
+    restore_best: bool = True,
+    scheduler=None,
+    callback=None,
+    shuffle: bool = True,
+    seed=None,
+    progress: bool = True,
+) -> History:
+    """Train ``model`` on samples ``X`` with targets ``y``; return the ``History``.
+
+    - ``loss``: "hinge" (one output; labels 0/1 or -1/+1), "bce" (one output, a
+      logit; labels 0/1), "cross_entropy" (one logit per class; int labels), "mse",
+      or a function ``loss(outputs, targets) -> Value`` over a batch.
+    - ``optimizer``: default ``Adam(model, lr=0.01)``. Built from the model itself,
+      it skips frozen layers.
+    - ``batch_size``: None for full batch; otherwise shuffled mini-batches (seeded
+      by ``seed``; ``shuffle=False`` keeps the data order).
+    - ``l2``: adds ``l2 * sum(p*p)`` over the trainable parameters to each
+      batch's loss (micrograd's regularisation; the optimisers' ``weight_decay``
+      is the same thing applied in the update).
+    - ``val=(X_val, y_val)``, or ``val_split=0.2`` to hold out a seeded fraction.
+    - ``early_stopping=k``: stop when the validation loss has not improved for k
+      epochs; with ``restore_best`` the best epoch's weights are loaded back.
+    - ``scheduler``: stepped once after every epoch (``LinearLR``, ``StepLR`` ...).
+    - ``callback(epoch, history)``: called after every epoch; return True to stop.
+    - ``progress``: show a tqdm bar with the running loss.
+    """
+    X, y = list(X), list(y)
+    _check_data(X, y, "fit")
+    epochs = _positive_int(epochs, "epochs")
+    if batch_size is not None:
+        batch_size = _positive_int(batch_size, "batch_size")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0 or not math.isfinite(l2):
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    if val is not None and val_split is not None:
+        raise ValueError("give val or val_split, not both")
+    if val_split is not None:
+        X, y, X_val, y_val = train_val_split(X, y, val_fraction=val_split, seed=seed)
+    elif val is not None:
+        X_val, y_val = (list(part) for part in val)
+        _check_data(X_val, y_val, "fit (validation data)")
+    else:
+        X_val = y_val = None
+    if early_stopping is not None:
+        early_stopping = _positive_int(early_stopping, "early_stopping")
+        if X_val is None:
+            raise ValueError("early_stopping needs validation data: pass val=(X, y) or val_split")
+    loss_fn = _loss_function(loss)
+    if optimizer is None:
+        if not isinstance(model, Module):
+            raise ValueError("fit: pass an optimizer for a model that is not a Module")
+        optimizer = Adam(model, lr=0.01)
+    params_for_l2 = (lambda: model.parameters(trainable_only=True)) if isinstance(model, Module) else (lambda: optimizer.params)
+
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    size = batch_size or len(X)
+    history = History()
+    best_loss, best_state, waited = math.inf, None, 0
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(epochs):
+            if shuffle and size < len(X):
+                rng.shuffle(order)
+            lr = optimizer.lr
+            total, correct, counted = 0.0, 0.0, 0
+            for start in range(0, len(X), size):
+                batch = order[start : start + size]
+                targets = [y[i] for i in batch]
+                outputs = [model(X[i]) for i in batch]
+                data_loss = loss_fn(outputs, targets)
+                objective = data_loss + l2 * losses.l2(params_for_l2()) if l2 else data_loss
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                total += data_loss.data * len(batch)
+                acc = _accuracy(outputs, targets, loss)
+                if acc is not None:
+                    correct += acc * len(batch)
+                    counted += len(batch)
+                bar.set_postfix(loss=f"{total / (start + len(batch)):.4f}", refresh=False)
+            history.loss.append(total / len(X))
+            history.accuracy.append(correct / counted if counted else None)
+            history.lr.append(lr)
+            shown = {"loss": f"{history.loss[-1]:.4f}"}
+            if history.accuracy[-1] is not None:
+                shown["acc"] = f"{history.accuracy[-1]:.3f}"
+            if X_val is not None:
+                v = evaluate(model, X_val, y_val, loss=loss)
+                history.val_loss.append(v.loss)
+                history.val_accuracy.append(v.accuracy)
+                shown["val_loss"] = f"{v.loss:.4f}"
+                if v.accuracy is not None:
+                    shown["val_acc"] = f"{v.accuracy:.3f}"
+                if v.loss < best_loss:
+                    best_loss, waited, history.best_epoch = v.loss, 0, epoch
+                    if early_stopping is not None and restore_best and isinstance(model, Module):
+                        best_state = model.state_dict()
+                else:
+                    waited += 1
+            bar.set_postfix(shown, refresh=False)
+            bar.update(1)
+            if scheduler is not None:
+                scheduler.step()
+            if callback is not None and callback(epoch, history) is True:
+                history.stopped = "callback"
+                break
+            if early_stopping is not None and waited >= early_stopping:
+                history.stopped = f"early stopping: no better validation loss for {waited} epochs"
+                break
+    finally:
+        bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
