@@ -312,13 +312,12 @@ def _forward_pass(root: Value) -> list[str]:
 
 def _run_steps(args) -> int:
     root, leaves, output = _evaluate(args)
-    steps = backprop_steps(root)
-    table = steps.table() if hasattr(steps, "table") else "\n".join(map(str, steps))
+    steps = backprop_steps(root)  # runs backward, one recorded chain-rule step at a time
     print("forward pass:")
     print("\n".join(_forward_pass(root)))
     print()
     print("backward pass:")
-    print(table)
+    print(steps.table())
     print()
     print(f"{output} = {_number(root.data)}")
     for name, leaf in leaves.items():
