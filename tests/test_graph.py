@@ -233,6 +233,13 @@ def test_one_step_per_edge_in_backward_order():
     assert [(s.node, s.input) for s in steps] == edges
 
 
+def test_steps_of_a_one_node_graph_are_none_and_the_leaf_gets_one():
+    a = Value(3.0)
+    a.grad = 0.5
+    assert list(backprop_steps(a)) == []
+    assert a.grad == 1.5
+
+
 def test_input_used_twice_gets_two_steps():
     a = Value(3.0, label="a")
     b = a * a

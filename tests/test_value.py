@@ -3,6 +3,7 @@ no_grad. (Each op's numbers are checked in test_ops.py, backward in test_graph.p
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 from fractions import Fraction
@@ -271,3 +272,27 @@ def test_a_thread_records_while_another_thread_is_inside_no_grad():
     thread.join(timeout=30)
     assert inside.op == ""
     assert result[0].inputs == (a, a)
+
+
+def test_no_grad_in_one_async_task_does_not_affect_another():
+    a = Value(2.0)
+
+    async def quiet(entered, resume):
+        with no_grad():
+            entered.set()
+            await resume.wait()
+            return a * a
+
+    async def recording(entered, resume):
+        await entered.wait()
+        result = a * a  # the other task is inside no_grad right now
+        resume.set()
+        return result
+
+    async def main():
+        entered, resume = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(quiet(entered, resume), recording(entered, resume))
+
+    inside, outside = asyncio.run(main())
+    assert inside.op == ""
+    assert outside.inputs == (a, a)
