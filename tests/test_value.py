@@ -296,3 +296,13 @@ def test_no_grad_in_one_async_task_does_not_affect_another():
     inside, outside = asyncio.run(main())
     assert inside.op == ""
     assert outside.inputs == (a, a)
+
+
+def test_other_real_number_types_work_on_either_side():
+    v = Value(3.0)
+    results = [Fraction(1, 2) + v, v * Fraction(1, 2), Fraction(1, 2) ** v, True + v]
+    np = pytest.importorskip("numpy")
+    results += [np.float64(2) * v, v - np.float32(0.5), np.int64(2) ** v, np.float64(6) / v]
+    for r in results:
+        assert isinstance(r, Value) and r.op
+        assert all(type(x.data) is float for x in r.inputs)
