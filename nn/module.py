@@ -328,12 +328,12 @@ class Neuron(Module):
         self.b = Value(0.0, label="b")
 
     def __call__(self, x) -> Value:
-        xs = _inputs(x, len(self.w), "Neuron")
-        return self._forward(xs, Value(1.0))
+        return self._forward(_inputs(x, len(self.w), "Neuron") + [Value(1.0)])
 
-    def _forward(self, xs: list[Value], one: Value) -> Value:
-        # Layers call this with inputs already lifted and one shared constant 1.
-        return _activate(dot(self.w + [self.b], xs + [one]), self.activation)
+    def _forward(self, inputs: list[Value]) -> Value:
+        # ``inputs`` are Values already, ending with the bias's constant 1: a Layer
+        # prepares them once for all its neurons.
+        return _activate(dot(self.w + [self.b], inputs), self.activation)
 
     def _describe(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -354,9 +354,8 @@ class Layer(Module):
         return len(self.neurons[0].w)
 
     def __call__(self, x) -> list[Value]:
-        xs = _inputs(x, self.nin, "Layer")
-        one = Value(1.0)  # the bias input, one per call
-        return [n._forward(xs, one) for n in self.neurons]
+        inputs = _inputs(x, self.nin, "Layer") + [Value(1.0)]  # 1: the bias input
+        return [n._forward(inputs) for n in self.neurons]
 
     def _describe(self) -> str:
         return f"{self.nin}, {len(self.neurons)}, activation={self.activation!r}"
