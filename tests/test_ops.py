@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mpmath import mp, mpf
 
 from autograd import Value, dot, ops, sum_of, topological_order
@@ -333,6 +335,60 @@ def test_failed_op_leaves_no_node_behind(error, f, operands):
     assert after == before  # nothing built survives the error
     for v, x in zip(inputs, operands):
         assert (v.data, v.grad, v.op, v.inputs, v.local) == (x, 0.25, "", (), ())
+
+
+# Every op through the public API, for the property below: (name in messages, f).
+_ANY_OPERANDS = [
+    ("+", lambda a, b: a + b),
+    ("-", lambda a, b: a - b),
+    ("*", lambda a, b: a * b),
+    ("/", lambda a, b: a / b),
+    ("/", lambda a, b: a.data / b),
+    ("**", lambda a, b: a**b),
+    ("**", lambda a, b: a**b.data),
+    ("**", lambda a, b: a.data**b),
+    ("neg", lambda a, b: -a),
+    ("abs", lambda a, b: abs(a)),
+    ("exp", lambda a, b: a.exp()),
+    ("log", lambda a, b: a.log()),
+    ("sqrt", lambda a, b: a.sqrt()),
+    ("tanh", lambda a, b: a.tanh()),
+    ("sigmoid", lambda a, b: a.sigmoid()),
+    ("relu", lambda a, b: a.relu()),
+    ("sin", lambda a, b: a.sin()),
+    ("cos", lambda a, b: a.cos()),
+    ("sum", lambda a, b: sum_of([a, b, a])),
+    ("dot", lambda a, b: dot([a, b], [b, a], a)),
+]
+
+
+# Any finite float, with extra weight on numbers near the edges of some domain.
+_EDGY = (0.0, -0.0, 1.0, -1.0, 0.5, -8.0, 2.0, 710.0, 1e-200, 1e-300, 5e-324, 1e200, 1e308, -1e-310)
+_ANY_FINITE = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(_EDGY)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(_ANY_FINITE, min_size=1, max_size=3),
+    st.lists(st.tuples(st.integers(0, len(_ANY_OPERANDS) - 1), st.integers(0, 99), st.integers(0, 99)), min_size=1, max_size=8),
+)
+def test_finite_operands_give_finite_values_or_a_named_error(leaves, steps):
+    # Any finite numbers, any op, chained: either a finite result with finite or
+    # infinite (never NaN) local derivatives, or a domain error naming op and operand.
+    pool = [Value(x) for x in leaves]
+    for k, i, j in steps:
+        name, f = _ANY_OPERANDS[k]
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        try:
+            out = f(a, b)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            message = str(error)
+            assert name in message, message
+            assert repr(a.data) in message or repr(b.data) in message, message
+            continue
+        assert math.isfinite(out.data), (name, a.data, b.data, out.data)
+        assert not any(map(math.isnan, out.local)), (name, a.data, b.data, out.local)
+        pool.append(out)
 
 
 @pytest.mark.parametrize("x", [1e4, -1e4, 1e308, -1e308])
