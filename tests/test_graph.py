@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from mpmath import mp, mpf
 
-from autograd import Value, backprop_steps, dot, ops, sum_of, topological_order
+from autograd import Value, backprop_steps, dot, no_grad, ops, sum_of, topological_order
 from strategies import FORM_NAMES, MpmathBackend, example_program, programs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,6 +201,15 @@ def test_backward_adds_to_a_leaf_grad_set_by_hand():
     assert a.grad == 4.5
 
 
+def test_backward_works_inside_no_grad():
+    a = Value(3.0)
+    b = a * a
+    with no_grad():
+        b.backward()
+        steps = backprop_steps(b)
+    assert a.grad == 12.0 and len(steps) == 2
+
+
 @settings(max_examples=60)
 @given(programs())
 def test_gradients_of_random_graphs_match_central_differences(program):
@@ -292,6 +301,18 @@ def test_zero_upstream_contributes_zero_even_through_an_infinite_slope():
     y = Value(0.0)
     (y.sqrt() * 0.0).backward()
     assert y.grad == 0.0
+
+
+def test_backprop_steps_of_a_chain_deeper_than_the_recursion_limit():
+    depth = 20_000
+    x0 = Value(0.5)
+    x = x0
+    for _ in range(depth):
+        x = x.sin()
+    steps = backprop_steps(x)
+    assert len(steps) == depth
+    assert steps[-1].input is x0 and steps[-1].grad == x0.grad
+    assert "\n" not in str(steps[-1])
 
 
 def test_step_prints_as_one_chain_rule_line_with_labels_and_numbers():
