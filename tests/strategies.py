@@ -26,7 +26,7 @@ from operator import add
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograd import Value, dot, sum_of
+from autograd import Value, dot, sum_of, topological_order
 
 MAX_MAGNITUDE = 1e4
 
@@ -186,8 +186,6 @@ class MpmathBackend:
 
 
 def _all_data(root: Value) -> list[float]:
-    from autograd import topological_order
-
     return [node.data for node in topological_order(root)]
 
 

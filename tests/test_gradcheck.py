@@ -13,7 +13,11 @@ from autograd import GradcheckError, Value, dot, gradcheck, sum_of
 CORRECT = [
     ("polynomial", lambda x, y: x * x * y - 3 * y + 2, (1.5, -0.5)),
     ("neuron", lambda x, w, b: (x * w + b).tanh(), (2.0, -3.0, 6.8813735870195432)),
-    ("every unary op", lambda x: (x.exp() + x.sin() * x.cos()).log() + x.sqrt().sigmoid() + abs(-x).relu(), (0.7,)),
+    (
+        "every unary op",
+        lambda x: (x.exp() + x.sin() * x.cos()).log() + x.sqrt().sigmoid() + abs(-x).relu(),
+        (0.7,),
+    ),
     ("quotient and powers", lambda x, y: x / y + x**y + 2**x - x**-1.5, (1.3, 0.4)),
     ("sum_of and dot", lambda a, b, c: sum_of([a, b * c, 1.0]) * dot([a, b], [c, a]), (0.3, -1.2, 2.0)),
 ]

@@ -28,7 +28,8 @@ ATOL_PER_SCALE = 1e-12
 
 class _TorchBackend:
     def __init__(self, torch):
-        self._fns = {name: getattr(torch, name) for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")}
+        names = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
+        self._fns = {name: getattr(torch, name) for name in names}
 
     def fn(self, name, x):
         return self._fns[name](x)
