@@ -307,6 +307,19 @@ def test_other_commands_do_not_import_the_training_demo(capsys, monkeypatch):
     assert run(capsys, "steps", "x", "x=1")[0] == 0
 
 
+def test_train_runs_the_real_demo(capsys):
+    pytest.importorskip("nn.demo")
+    status, out, _ = run(capsys, "train", "--epochs", "2", "--quiet", "--no-plots")
+    assert status == 0
+    assert "accuracy" in out
+
+
+def test_train_option_errors_are_one_line(capsys):
+    pytest.importorskip("nn.demo")
+    status, out, err = run(capsys, "train", "--no-such-option")
+    assert_one_line_error(status, out, err)
+
+
 # ---------------------------------------------------------------- real processes
 def test_python_dash_m_autograd_runs_steps():
     done = subprocess.run(
