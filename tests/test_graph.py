@@ -94,8 +94,8 @@ def test_order_of_a_subgraph_then_of_the_whole_graph_are_both_valid():
     assert_valid_order(topological_order(left), left)
 
 
-@settings(max_examples=120)
-@given(programs())
+@settings(max_examples=200)
+@given(programs(max_instructions=16))
 def test_order_of_random_graphs_is_valid(program):
     _, root = program.build()
     order = topological_order(root)
@@ -210,8 +210,8 @@ def test_backward_works_inside_no_grad():
     assert a.grad == 12.0 and len(steps) == 2
 
 
-@settings(max_examples=60)
-@given(programs())
+@settings(max_examples=200)
+@given(programs(max_instructions=16))
 def test_gradients_of_random_graphs_match_central_differences(program):
     # Central differences evaluated with mpmath at 40 digits: a step of 1e-15 leaves
     # no truncation error worth the name and no rounding error, so the only slack
@@ -339,8 +339,8 @@ def test_steps_of_unlabelled_nodes_still_print_one_line_each():
         assert f"{step.contribution:.4f}" in line
 
 
-@settings(max_examples=100)
-@given(programs())
+@settings(max_examples=200)
+@given(programs(max_instructions=16))
 def test_steps_leave_exactly_the_grads_backward_leaves_on_random_graphs(program):
     _, by_backward = program.build()
     _, by_steps = program.build()
