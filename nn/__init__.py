@@ -7,12 +7,21 @@ datasets and a training loop, all on top of ``autograd.Value``.
     >>> history = fit(model, X, y, loss="hinge", epochs=100, progress=False)
 """
 
-from nn.data import make_circles, make_digits, make_moons, make_spiral, make_xor, standardize, train_val_split
+from nn.data import (
+    make_circles,
+    make_digits,
+    make_moons,
+    make_spiral,
+    make_xor,
+    standardize,
+    train_val_split,
+)
 from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
 from nn.module import MLP, RNN, Layer, Module, Neuron, RNNCell, unroll
 from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
 from nn.train import History, evaluate, fit, predict
 
+# fmt: off
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll",
     "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
@@ -21,3 +30,4 @@ __all__ = [
     "train_val_split", "standardize",
     "fit", "History", "evaluate", "predict",
 ]
+# fmt: on

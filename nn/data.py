@@ -32,7 +32,12 @@ __all__ = [
 def _check(n, noise) -> tuple[int, float]:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0 or not math.isfinite(noise):
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, numbers.Real)
+        or not noise >= 0
+        or not math.isfinite(noise)
+    ):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return int(n), float(noise)
 
@@ -65,7 +70,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed=None) -> tuple[list, list]
     return _shuffled(rng, X, y)
 
 
-def make_circles(n: int = 100, noise: float = 0.1, seed=None, *, factor: float = 0.5) -> tuple[list, list]:
+def make_circles(
+    n: int = 100, noise: float = 0.1, seed=None, *, factor: float = 0.5
+) -> tuple[list, list]:
     """Two concentric circles: label 0 on the unit circle, label 1 on a circle of
     radius ``factor`` inside it. Not linearly separable: it needs a hidden layer."""
     n, noise = _check(n, noise)
@@ -82,7 +89,9 @@ def make_circles(n: int = 100, noise: float = 0.1, seed=None, *, factor: float =
     return _shuffled(rng, X, y)
 
 
-def make_spiral(n: int = 100, noise: float = 0.1, seed=None, *, classes: int = 2) -> tuple[list, list]:
+def make_spiral(
+    n: int = 100, noise: float = 0.1, seed=None, *, classes: int = 2
+) -> tuple[list, list]:
     """``classes`` interleaved spiral arms (CS231n's layout), labels 0..classes-1.
     Arm k sweeps the angle from 4k to 4(k+1) radians while the radius grows from 0
     to 1; ``noise`` jitters the angle (scaled by 2, since an angle moves points
@@ -133,7 +142,9 @@ DIGIT_GLYPHS = {
 DIGIT_WIDTH, DIGIT_HEIGHT = 5, 7
 
 
-def make_digits(n: int = 100, noise: float = 0.1, seed=None, *, classes: int = 10) -> tuple[list, list]:
+def make_digits(
+    n: int = 100, noise: float = 0.1, seed=None, *, classes: int = 10
+) -> tuple[list, list]:
     """A tiny optical-character-recognition set: noisy 5 x 7 bitmaps of digits.
 
     Returns ``n`` samples, labels cycling through 0..classes-1 (so classes are
@@ -147,7 +158,10 @@ def make_digits(n: int = 100, noise: float = 0.1, seed=None, *, classes: int = 1
     if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= 10:
         raise ValueError(f"classes must be an int from 2 to 10, got {classes!r}")
     rng = random.Random(seed)
-    clean = {d: [1.0 if ch == "#" else 0.0 for row in rows for ch in row] for d, rows in DIGIT_GLYPHS.items()}
+    clean = {
+        d: [1.0 if ch == "#" else 0.0 for row in rows for ch in row]
+        for d, rows in DIGIT_GLYPHS.items()
+    }
     X, y = [], []
     for i in range(n):
         label = i % classes
@@ -175,7 +189,11 @@ def train_val_split(X, y, *, val_fraction: float = 0.2, seed=None) -> tuple[list
         raise ValueError(f"train_val_split: {len(X)} samples but {len(y)} labels")
     if len(X) < 2:
         raise ValueError("train_val_split needs at least 2 samples")
-    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) or not 0.0 < val_fraction < 1.0:
+    if (
+        isinstance(val_fraction, bool)
+        or not isinstance(val_fraction, numbers.Real)
+        or not 0.0 < val_fraction < 1.0
+    ):
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
     order = list(range(len(X)))
     random.Random(seed).shuffle(order)
@@ -209,5 +227,7 @@ def standardize(X, stats: Stats | None = None) -> tuple[list, Stats]:
         stats = Stats(mean, [s if s > 0.0 else 1.0 for s in std])
     for i, row in enumerate(X):
         if len(row) != len(stats.mean):
-            raise ValueError(f"standardize: sample {i} has {len(row)} features, expected {len(stats.mean)}")
+            raise ValueError(
+                f"standardize: sample {i} has {len(row)} features, expected {len(stats.mean)}"
+            )
     return [[(v - m) / s for v, m, s in zip(row, stats.mean, stats.std)] for row in X], stats

@@ -33,14 +33,30 @@ def _positive_int(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``chainrule train``."""
-    parser.add_argument("--epochs", type=_positive_int, default=100, metavar="N",
-                        help="full-batch SGD steps (default: 100)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                        help=f"seed for the data and the initial weights (default: {DEFAULT_SEED})")
-    parser.add_argument("--out", default="out", metavar="DIR",
-                        help="folder for loss.png and boundary.png (default: out)")
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="full-batch SGD steps (default: 100)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"seed for the data and the initial weights (default: {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--out",
+        default="out",
+        metavar="DIR",
+        help="folder for loss.png and boundary.png (default: out)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="do not write the PNG files")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar; print only the result")  # fmt: skip
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar; print only the result"
+    )
 
 
 def _error(message: str) -> int:
@@ -83,7 +99,8 @@ def run(args) -> int:
     optimizer = SGD(model, lr=1.0)
     schedule = LinearLR(optimizer, epochs, end_factor=0.1)  # lr_k = 1.0 - 0.9 * k / epochs
     if not quiet:
-        print(f"training {model!r} on {len(X)} two-moons points: hinge loss + 1e-4 * L2, SGD, {epochs} steps")
+        print(f"training {model!r} on {len(X)} two-moons points:")
+        print(f"hinge loss + 1e-4 * L2, full-batch SGD, lr 1.0 -> 0.1 over {epochs} steps")
     start = time.perf_counter()
     history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=schedule,
                   epochs=epochs, l2=1e-4, progress=not quiet)  # fmt: skip
@@ -98,7 +115,10 @@ def run(args) -> int:
         try:
             paths = _write_plots(model, history, X, y, out)
         except ImportError:
-            print("plots skipped: matplotlib is not installed (pip install 'chainrule[plot]')", file=sys.stderr)
+            print(
+                "plots skipped: matplotlib is not installed (pip install 'chainrule[plot]')",
+                file=sys.stderr,
+            )
             return 0
         except OSError as e:
             return _error(f"cannot write the plots into {out!r}: {e.strerror or e}")

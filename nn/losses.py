@@ -41,7 +41,9 @@ def _score(x, who: str):
     if isinstance(x, (list, tuple)) and len(x) == 1:
         x = x[0]
     if not isinstance(x, (Value, numbers.Real)) or isinstance(x, bool):
-        raise TypeError(f"{who}: each prediction must be a Value or a number, not {type(x).__name__}")
+        raise TypeError(
+            f"{who}: each prediction must be a Value or a number, not {type(x).__name__}"
+        )
     return x if isinstance(x, Value) else Value(x)
 
 
@@ -61,7 +63,9 @@ def mse_loss(preds, targets) -> Value:
     for i, (p, t) in enumerate(zip(preds, targets)):
         ps, ts = _flat(p), _flat(t)
         if len(ps) != len(ts):
-            raise ValueError(f"mse_loss: sample {i} has {len(ps)} predictions but {len(ts)} targets")
+            raise ValueError(
+                f"mse_loss: sample {i} has {len(ps)} predictions but {len(ts)} targets"
+            )
         diffs += [pi - ti for pi, ti in zip(ps, ts)]
     diffs = [d if isinstance(d, Value) else Value(d) for d in diffs]
     return dot(diffs, diffs) * (1.0 / len(diffs))
@@ -130,9 +134,13 @@ def cross_entropy(logits, target) -> Value:
     if not zs:
         raise ValueError("cross_entropy: no logits")
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"cross_entropy: target must be an int class index, not {type(target).__name__}")
+        raise TypeError(
+            f"cross_entropy: target must be an int class index, not {type(target).__name__}"
+        )
     if not 0 <= target < len(zs):
-        raise ValueError(f"cross_entropy: target {target} is not a class index for {len(zs)} logits")
+        raise ValueError(
+            f"cross_entropy: target {target} is not a class index for {len(zs)} logits"
+        )
     zs = [z if isinstance(z, Value) else Value(z) for z in zs]
     m = max(z.data for z in zs)
     lse = sum_of([(z - m).exp() for z in zs]).log() + m

@@ -51,7 +51,9 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 def _activation(name):
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}: choose one of {', '.join(map(repr, ACTIVATIONS))}")
+        raise ValueError(
+            f"unknown activation {name!r}: choose one of {', '.join(map(repr, ACTIVATIONS))}"
+        )
     return name
 
 
@@ -132,7 +134,9 @@ class Module:
 
     def named_parameters(self, *, trainable_only: bool = False) -> list[tuple[str, Value]]:
         """(dotted name, Value) for every parameter, in ``parameters()`` order."""
-        return [(name, v) for name, v, owner in self._walk() if not (trainable_only and owner.frozen)]
+        return [
+            (name, v) for name, v, owner in self._walk() if not (trainable_only and owner.frozen)
+        ]
 
     def parameters(self, *, trainable_only: bool = False) -> list[Value]:
         """Every parameter, in a stable order (for a layer: each neuron's weights
@@ -286,7 +290,9 @@ def _no_duplicates(pairs):
 def _checked_state(state, names: list[str]) -> list[float]:
     """The values of ``state`` in ``names`` order, or ValueError saying what is wrong."""
     if not isinstance(state, Mapping):
-        raise ValueError(f"a state must be a dict of parameter name -> number, not {type(state).__name__}")
+        raise ValueError(
+            f"a state must be a dict of parameter name -> number, not {type(state).__name__}"
+        )
     missing = [n for n in names if n not in state]
     wanted = set(names)
     extra = [k for k in state if k not in wanted]
@@ -301,7 +307,9 @@ def _checked_state(state, names: list[str]) -> list[float]:
     for name in names:
         x = state[name]
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise ValueError(f"parameter {name!r} must be a real number, not {type(x).__name__}: {x!r}")
+            raise ValueError(
+                f"parameter {name!r} must be a real number, not {type(x).__name__}: {x!r}"
+            )
         try:
             x = float(x)
         except (OverflowError, ValueError) as e:
@@ -422,7 +430,9 @@ class RNNCell(Module):
 
     def __call__(self, x, h=None) -> list[Value]:
         xs = _inputs(x, self.nin, "RNNCell")
-        hs = [Value(0.0) for _ in self.b] if h is None else _inputs(h, self.nhidden, "RNNCell state")
+        hs = (
+            [Value(0.0) for _ in self.b] if h is None else _inputs(h, self.nhidden, "RNNCell state")
+        )
         inputs = xs + hs + [Value(1.0)]
         return [
             _activate(dot(wx + wh + [b], inputs), self.activation)

@@ -95,7 +95,14 @@ class SGD(Optimizer):
     p -= lr * v, or with ``nesterov=True`` p -= lr * (g + μ·v).
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ):
         super().__init__(params, lr, weight_decay)
         self.momentum = _number(momentum, "momentum")
         if nesterov and not self.momentum:
@@ -122,7 +129,14 @@ class Adam(Optimizer):
     p -= lr * (m / (1-β1^t)) / (sqrt(v / (1-β2^t)) + eps).
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr, weight_decay)
         b1, b2 = betas
         self.betas = (_number(b1, "betas[0]", below=1.0), _number(b2, "betas[1]", below=1.0))
@@ -148,7 +162,14 @@ class RMSprop(Optimizer):
     v = α·v + (1-α)·g²,  p -= lr * g / (sqrt(v) + eps).
     """
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr, weight_decay)
         self.alpha = _number(alpha, "alpha", below=1.0)
         self.eps = _number(eps, "eps")
@@ -182,7 +203,8 @@ class LambdaLR:
         self.optimizer.lr = self.base_lr * self.factor(self.last_step)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_lr={self.base_lr!r}, step={self.last_step}, lr={self.optimizer.lr!r})"
+        name, lr = type(self).__name__, self.optimizer.lr
+        return f"{name}(base_lr={self.base_lr!r}, step={self.last_step}, lr={lr!r})"
 
 
 class StepLR(LambdaLR):
@@ -200,7 +222,14 @@ class LinearLR(LambdaLR):
     over ``total_iters`` steps, then hold it. micrograd's demo schedule,
     lr = 1.0 - 0.9 * k / 100, is ``LinearLR(SGD(..., lr=1.0), 100, end_factor=0.1)``."""
 
-    def __init__(self, optimizer: Optimizer, total_iters: int, *, start_factor: float = 1.0, end_factor: float = 0.1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int,
+        *,
+        start_factor: float = 1.0,
+        end_factor: float = 0.1,
+    ):
         if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
             raise ValueError(f"total_iters must be a positive int, got {total_iters!r}")
         a, b = _number(start_factor, "start_factor"), _number(end_factor, "end_factor")

@@ -35,7 +35,13 @@ def _curves(ax, history, train: list, val: list, ylabel: str, label: str | None,
     epochs = range(1, len(train) + 1)
     (line,) = ax.plot(epochs, train, label=f"{prefix}train")
     if val:
-        ax.plot(range(1, len(val) + 1), val, linestyle="--", color=line.get_color(), label=f"{prefix}validation")
+        ax.plot(
+            range(1, len(val) + 1),
+            val,
+            linestyle="--",
+            color=line.get_color(),
+            label=f"{prefix}validation",
+        )
     if history.best_epoch is not None and val:
         ax.axvline(history.best_epoch + 1, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("epoch")
@@ -45,7 +51,9 @@ def _curves(ax, history, train: list, val: list, ylabel: str, label: str | None,
     return ax
 
 
-def plot_losses(history, *, ax=None, label: str | None = None, title: str = "Loss per epoch", log: bool = False):
+def plot_losses(
+    history, *, ax=None, label: str | None = None, title: str = "Loss per epoch", log: bool = False
+):
     """Training (solid) and validation (dashed) loss from a ``History``; the dotted
     line marks the best validation epoch. ``label`` prefixes the legend entries, for
     comparing runs on one ``ax``; ``log=True`` uses a log scale."""
@@ -122,7 +130,9 @@ def plot_decision_boundary(
     vmin, vmax = min(classes), max(classes)
     levels = [c - 0.5 for c in classes] + [classes[-1] + 0.5]
     ax.contourf(gx, gy, zone, levels=levels, cmap=cmap, vmin=vmin, vmax=vmax, alpha=0.35)
-    ax.scatter(x0s, x1s, c=y, cmap=cmap, vmin=vmin, vmax=vmax, s=18, edgecolors="black", linewidths=0.5)
+    ax.scatter(
+        x0s, x1s, c=y, cmap=cmap, vmin=vmin, vmax=vmax, s=18, edgecolors="black", linewidths=0.5
+    )
     ax.set_xlim(lo0, hi0)
     ax.set_ylim(lo1, hi1)
     ax.set_xlabel("x0")

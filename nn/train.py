@@ -92,7 +92,9 @@ def _bce(outputs, targets):
 def _cross_entropy(outputs, targets):
     if len(outputs) != len(targets):
         raise ValueError(f"cross_entropy: {len(outputs)} outputs but {len(targets)} targets")
-    return sum_of([losses.cross_entropy(o, t) for o, t in zip(outputs, targets)]) * (1.0 / len(outputs))
+    return sum_of([losses.cross_entropy(o, t) for o, t in zip(outputs, targets)]) * (
+        1.0 / len(outputs)
+    )
 
 
 def _mse(outputs, targets):
@@ -107,7 +109,9 @@ def _loss_function(loss) -> Callable:
         return loss
     if loss in _NAMED:
         return _NAMED[loss]
-    raise ValueError(f"unknown loss {loss!r}: choose one of {', '.join(map(repr, LOSSES))} or pass a function")
+    raise ValueError(
+        f"unknown loss {loss!r}: choose one of {', '.join(map(repr, LOSSES))} or pass a function"
+    )
 
 
 # ===================================================================== accuracy
@@ -224,7 +228,12 @@ def fit(
     epochs = _positive_int(epochs, "epochs")
     if batch_size is not None:
         batch_size = _positive_int(batch_size, "batch_size")
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not l2 >= 0 or not math.isfinite(l2):
+    if (
+        isinstance(l2, bool)
+        or not isinstance(l2, numbers.Real)
+        or not l2 >= 0
+        or not math.isfinite(l2)
+    ):
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
     if val is not None and val_split is not None:
         raise ValueError("give val or val_split, not both")
@@ -244,7 +253,11 @@ def fit(
         if not isinstance(model, Module):
             raise ValueError("fit: pass an optimizer for a model that is not a Module")
         optimizer = Adam(model, lr=0.01)
-    params_for_l2 = (lambda: model.parameters(trainable_only=True)) if isinstance(model, Module) else (lambda: optimizer.params)
+    params_for_l2 = (
+        (lambda: model.parameters(trainable_only=True))
+        if isinstance(model, Module)
+        else (lambda: optimizer.params)
+    )
 
     rng = random.Random(seed)
     order = list(range(len(X)))

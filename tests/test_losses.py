@@ -176,7 +176,9 @@ def test_l2_of_nothing_is_zero_and_it_needs_values():
 
 
 # ---------------------------------------------------------------- validation
-@pytest.mark.parametrize("loss, labels", [(mse_loss, [0.0]), (hinge_loss, [1]), (bce_with_logits, [1])])
+@pytest.mark.parametrize(
+    "loss, labels", [(mse_loss, [0.0]), (hinge_loss, [1]), (bce_with_logits, [1])]
+)
 def test_lengths_must_match_and_be_nonzero(loss, labels):
     with pytest.raises(ValueError, match="1 predictions but 2 targets"):
         loss(values(0.5), labels * 2)

@@ -50,7 +50,14 @@ class Nested(Module):
 def test_module_finds_values_modules_and_nested_lists_without_registration():
     m = Nested()
     names = [name for name, _ in m.named_parameters()]
-    assert names == ["scale", "blocks.0.w", "blocks.0.b", "blocks.1.0.w", "blocks.1.0.b", "blocks.1.1.0"]
+    assert names == [
+        "scale",
+        "blocks.0.w",
+        "blocks.0.b",
+        "blocks.1.0.w",
+        "blocks.1.0.b",
+        "blocks.1.1.0",
+    ]
     assert [p.data for p in m.parameters()] == [1.0, 2.0, 0.5, 2.0, 0.5, 3.0]
 
 
@@ -116,20 +123,32 @@ def test_neuron_returns_one_value_and_computes_act_of_w_dot_x_plus_b():
 def test_every_activation_gives_the_documented_function(activation):
     n = Neuron(1, activation=activation, seed=0)
     n.w[0].data, n.b.data = 1.0, 0.0
-    f = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh,
-         "sigmoid": lambda z: 1 / (1 + math.exp(-z)), "linear": lambda z: z}[activation]  # fmt: skip
+    f = {
+        "relu": lambda z: max(z, 0.0),
+        "tanh": math.tanh,
+        "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
+        "linear": lambda z: z,
+    }[activation]
     for z in (-1.5, 0.7):
         assert n([z]).data == pytest.approx(f(z))
 
 
 def test_unknown_activation_is_a_value_error():
-    for make in (lambda: Neuron(2, "softmax"), lambda: Layer(2, 2, activation="gelu"), lambda: MLP(2, [1], activation="Relu")):
+    for make in (
+        lambda: Neuron(2, "softmax"),
+        lambda: Layer(2, 2, activation="gelu"),
+        lambda: MLP(2, [1], activation="Relu"),
+    ):
         with pytest.raises(ValueError, match="unknown activation"):
             make()
 
 
 def test_default_activation_is_relu():
-    assert Neuron(2).activation == "relu" and Layer(2, 3).activation == "relu" and MLP(2, [3, 1]).activation == "relu"
+    assert (
+        Neuron(2).activation == "relu"
+        and Layer(2, 3).activation == "relu"
+        and MLP(2, [3, 1]).activation == "relu"
+    )
 
 
 def test_neuron_weighted_sum_is_one_dot_node_with_the_bias_folded_in():
@@ -197,7 +216,13 @@ def test_default_initialisation_is_kaiming_uniform_with_zero_bias():
 
 
 def test_sizes_must_be_positive_ints():
-    for make in (lambda: Neuron(0), lambda: Layer(2, 0), lambda: MLP(2, []), lambda: MLP(2, [2.5]), lambda: Neuron(True)):
+    for make in (
+        lambda: Neuron(0),
+        lambda: Layer(2, 0),
+        lambda: MLP(2, []),
+        lambda: MLP(2, [2.5]),
+        lambda: Neuron(True),
+    ):
         with pytest.raises(ValueError):
             make()
 
@@ -279,8 +304,9 @@ def _bad_states(good):
     del missing[first]
     yield "missing key", missing, "missing"
     yield "extra key", {**good, "layers.9.w": 1.0}, "unexpected"
-    for label, bad in [("string", "0.5"), ("None", None), ("NaN", math.nan), ("inf", math.inf),
-                       ("-inf", -math.inf), ("bool", True), ("list", [0.5]), ("dict", {"x": 1})]:  # fmt: skip
+    wrong = {"string": "0.5", "None": None, "NaN": math.nan, "inf": math.inf, "-inf": -math.inf}
+    wrong.update({"bool": True, "list": [0.5], "dict": {"x": 1}})
+    for label, bad in wrong.items():
         yield label, {**good, first: bad}, first
     yield "huge int", {**good, first: 10**400}, first
     yield "non-dict", list(good.values()), "dict"

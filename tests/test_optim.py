@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import SGD, Adam, LambdaLR, LinearLR, MLP, RMSprop, StepLR
+from nn import MLP, SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
 
 
 def param(data, grad):

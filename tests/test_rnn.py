@@ -1,0 +1,141 @@
+"""nn.module's recurrent cell: shapes, the recurrence, backprop through time."""
+
+import math
+import random
+
+import pytest
+
+from autograd import gradcheck, no_grad
+from nn import RNN, Adam, RNNCell, bce_with_logits, mse_loss, unroll
+
+
+def test_cell_computes_the_elman_recurrence():
+    cell = RNNCell(2, 3, activation="tanh", seed=0)
+    for i, b in enumerate(cell.b):
+        b.data = 0.1 * i
+    x, h = [0.5, -1.0], [0.2, 0.0, -0.3]
+    out = cell(x, h)
+    for i in range(3):
+        pre = sum(w.data * xi for w, xi in zip(cell.wx[i], x))
+        pre += sum(w.data * hj for w, hj in zip(cell.wh[i], h)) + cell.b[i].data
+        assert out[i].data == pytest.approx(math.tanh(pre), abs=1e-15)
+
+
+def test_cell_starts_from_zeros_and_supports_relu():
+    cell = RNNCell(1, 2, activation="relu", seed=1)
+    assert [v.data for v in cell([0.0])] == [0.0, 0.0]
+    assert all(v.op == "relu" for v in cell([1.0]))
+    with pytest.raises(ValueError, match="unknown activation"):
+        RNNCell(1, 2, activation="softsign")
+
+
+def test_each_hidden_unit_is_one_dot_node():
+    cell = RNNCell(2, 3, seed=0)
+    (pre,) = cell([1.0, 2.0])[0].inputs
+    assert pre.op == "dot" and len(pre.inputs) == 2 * (2 + 3 + 1)
+
+
+def test_parameters_are_named_and_ordered():
+    names = [n for n, _ in RNN(1, 2, 1, seed=0).named_parameters()]
+    assert names == [
+        "cell.wx.0.0", "cell.wx.1.0",
+        "cell.wh.0.0", "cell.wh.0.1", "cell.wh.1.0", "cell.wh.1.1",
+        "cell.b.0", "cell.b.1",
+        "readout.neurons.0.w.0", "readout.neurons.0.w.1", "readout.neurons.0.b",
+    ]  # fmt: skip
+
+
+def test_initialisation_is_seeded_and_bounded_by_one_over_sqrt_hidden():
+    a, b = RNNCell(3, 4, seed=3), RNNCell(3, 4, seed=3)
+    assert a.state_dict() == b.state_dict()
+    weights = [w.data for row in a.wx + a.wh for w in row]
+    assert all(abs(w) <= 1 / math.sqrt(4) for w in weights)
+    assert all(v.data == 0.0 for v in a.b)
+
+
+def test_unroll_returns_one_hidden_state_per_step_each_feeding_the_next():
+    cell = RNNCell(1, 2, seed=0)
+    states = unroll(cell, [[0.5], [-0.5], [1.0]])
+    assert len(states) == 3 and all(len(h) == 2 for h in states)
+    again = cell([-0.5], states[0])
+    assert [v.data for v in again] == [v.data for v in states[1]]
+
+
+def test_rnn_returns_outputs_and_hidden_states_per_step_and_takes_scalar_steps():
+    rnn = RNN(1, 3, 2, seed=0)
+    outputs, hiddens = rnn([0.1, 0.2, 0.3, 0.4])
+    assert len(outputs) == len(hiddens) == 4
+    assert all(len(y) == 2 for y in outputs) and all(len(h) == 3 for h in hiddens)
+    with pytest.raises(ValueError, match="expects 1 inputs, got 2"):
+        rnn([[0.1, 0.2]])
+
+
+def _loss(rnn, seq, target):
+    outputs, _ = rnn(seq)
+    return mse_loss([y[0] for y in outputs], target)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_backprop_through_time_matches_central_differences_for_every_parameter(activation):
+    rnn = RNN(2, 3, 1, activation=activation, seed=4)
+    for i, b in enumerate(rnn.cell.b):
+        b.data = 0.1 * (i + 1)  # keep relu units away from their kink
+    seq = [[0.5, -0.3], [0.8, 0.1], [-0.4, 0.9], [0.2, 0.2]]
+    target = [0.1, -0.2, 0.3, 0.0]
+    rnn.zero_grad()
+    _loss(rnn, seq, target).backward()
+    eps = 1e-6
+    for name, p in rnn.named_parameters():
+        old = p.data
+        with no_grad():
+            p.data = old + eps
+            up = _loss(rnn, seq, target).data
+            p.data = old - eps
+            down = _loss(rnn, seq, target).data
+        p.data = old
+        numeric = (up - down) / (2 * eps)
+        assert p.grad == pytest.approx(numeric, rel=1e-5, abs=1e-8), name
+
+
+def test_gradients_with_respect_to_every_input_pass_gradcheck():
+    rnn = RNN(1, 3, 1, seed=2)
+
+    def loss(*xs):
+        outputs, _ = rnn(list(xs))
+        return outputs[-1][0] * outputs[-1][0]
+
+    assert gradcheck(loss, [0.3, -0.7, 0.5, 0.9, -0.1])
+
+
+def test_hidden_state_grads_show_the_gradient_at_every_time_step():
+    rnn = RNN(1, 2, 1, seed=0)
+    outputs, hiddens = rnn([0.5, -0.5, 0.25])
+    outputs[-1][0].backward()
+    readout = rnn.readout.neurons[0].w
+    # the last state feeds the output directly: dy/dh_T = the readout weights
+    assert [h.grad for h in hiddens[-1]] == pytest.approx([w.data for w in readout])
+    assert all(any(h.grad != 0.0 for h in state) for state in hiddens)
+
+
+def _sum_sign_data(n, length, rng):
+    seqs = [[rng.uniform(-1.0, 1.0) for _ in range(length)] for _ in range(n)]
+    return seqs, [int(sum(s) > 0.0) for s in seqs]
+
+
+def test_rnn_learns_the_sign_of_a_running_sum():
+    # The answer depends on every step of the sequence: the state must carry it.
+    rng = random.Random(0)
+    train, labels = _sum_sign_data(40, 5, rng)
+    rnn = RNN(1, 4, 1, activation="tanh", seed=0)
+    optimizer = Adam(rnn, lr=0.05)
+    for _ in range(60):
+        logits = [rnn(s)[0][-1][0] for s in train]
+        loss = bce_with_logits(logits, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.data < 0.1
+    test, truth = _sum_sign_data(100, 5, rng)
+    with no_grad():
+        correct = sum((rnn(s)[0][-1][0].data > 0.0) == (t == 1) for s, t in zip(test, truth))
+    assert correct >= 85

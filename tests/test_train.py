@@ -1,0 +1,349 @@
+"""nn.train, nn.plot and nn.demo: the training loop, its pictures, `chainrule train`."""
+
+import argparse
+import sys
+
+import pytest
+
+from autograd import sum_of
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    History,
+    LinearLR,
+    Neuron,
+    evaluate,
+    fit,
+    make_digits,
+    make_moons,
+    predict,
+)  # fmt: skip
+
+
+@pytest.fixture
+def moons():
+    return make_moons(n=40, noise=0.1, seed=0)
+
+
+class CountingSGD(SGD):
+    steps = 0
+
+    def step(self):
+        self.steps += 1
+        super().step()
+
+
+# ---------------------------------------------------------------- fit
+def test_fit_trains_a_classifier_and_records_one_entry_per_epoch(moons):
+    X, y = moons
+    model = MLP(2, [8, 1], seed=0)
+    before = evaluate(model, X, y, loss="hinge")
+    history = fit(
+        model, X, y, loss="hinge", optimizer=SGD(model, lr=0.2), epochs=30, progress=False
+    )
+    assert isinstance(history, History) and history.epochs == 30
+    assert len(history.accuracy) == len(history.lr) == 30
+    assert history.val_loss == [] and history.stopped is None
+    after = evaluate(model, X, y, loss="hinge")
+    assert after.loss < before.loss / 2 and after.accuracy >= 0.85
+    assert history.lr == [0.2] * 30
+
+
+def test_history_loss_is_the_epoch_mean_of_the_data_loss(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    expected = evaluate(model, X, y, loss="bce").loss
+    history = fit(model, X, y, loss="bce", optimizer=SGD(model, lr=0.1), epochs=1, progress=False)
+    assert history.loss[0] == pytest.approx(expected)  # full batch: the loss before the step
+
+
+def test_mini_batches_step_once_per_batch(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = CountingSGD(model, lr=0.1)
+    fit(model, X, y, optimizer=optimizer, epochs=3, batch_size=16, progress=False)
+    assert optimizer.steps == 3 * 3  # 40 samples: batches of 16, 16, 8
+
+
+def test_full_batch_is_the_default(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = CountingSGD(model, lr=0.1)
+    fit(model, X, y, optimizer=optimizer, epochs=3, progress=False)
+    assert optimizer.steps == 3
+
+
+def test_fit_is_reproducible_with_a_seed(moons):
+    X, y = moons
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [4, 1], seed=0)
+        fit(
+            model,
+            X,
+            y,
+            optimizer=SGD(model, lr=0.1),
+            epochs=3,
+            batch_size=8,
+            seed=5,
+            progress=False,
+        )
+        runs.append(model.state_dict())
+    assert runs[0] == runs[1]
+
+
+def test_l2_adds_the_penalty_to_the_objective_not_to_the_reported_loss():
+    # a zero data loss: only the penalty moves the weights, w <- w - lr * 2 * l2 * w
+    model = Neuron(2, seed=0)
+    model.b.data = 0.5
+    start = model.state_dict()
+
+    def zero(outputs, targets):
+        return sum_of([o * 0.0 for o in outputs])
+
+    history = fit(
+        model,
+        [[1.0, 1.0]],
+        [0.0],
+        loss=zero,
+        optimizer=SGD(model, lr=0.1),
+        l2=0.5,
+        epochs=1,
+        progress=False,
+    )
+    assert history.loss == [0.0]
+    assert model.state_dict() == pytest.approx({k: 0.9 * v for k, v in start.items()})
+
+
+def test_validation_split_fills_the_validation_history(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(
+        model, X, y, optimizer=SGD(model, lr=0.1), epochs=4, val_split=0.25, seed=0, progress=False
+    )
+    assert len(history.val_loss) == len(history.val_accuracy) == 4
+    assert history.best_epoch == min(range(4), key=history.val_loss.__getitem__)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(moons):
+    X, y = moons
+    flipped = [1 - t for t in y]  # validation disagrees with training: it gets worse
+    model = MLP(2, [8, 1], seed=0)
+    history = fit(model, X, y, loss="bce", optimizer=Adam(model, lr=0.05), epochs=200,
+                  val=(X, flipped), early_stopping=3, progress=False)  # fmt: skip
+    assert history.epochs < 200 and history.stopped.startswith("early stopping")
+    assert history.epochs == history.best_epoch + 1 + 3
+    restored = evaluate(model, X, flipped, loss="bce").loss
+    assert restored == pytest.approx(history.val_loss[history.best_epoch])
+
+
+def test_callback_sees_every_epoch_and_can_stop_training(moons):
+    X, y = moons
+    seen = []
+
+    def callback(epoch, history):
+        seen.append((epoch, history.epochs))
+        return epoch == 2 or None
+
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(
+        model, X, y, optimizer=SGD(model, lr=0.1), epochs=10, callback=callback, progress=False
+    )
+    assert seen == [(0, 1), (1, 2), (2, 3)]
+    assert history.epochs == 3 and history.stopped == "callback"
+
+
+def test_scheduler_is_stepped_once_per_epoch(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = SGD(model, lr=1.0)
+    scheduler = LinearLR(optimizer, 4, end_factor=0.2)
+    history = fit(model, X, y, optimizer=optimizer, scheduler=scheduler, epochs=4, progress=False)
+    assert history.lr == pytest.approx([1.0, 0.8, 0.6, 0.4])
+
+
+def test_frozen_layers_stay_put_with_the_default_optimiser(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    model.layers[0].freeze()
+    first = model.layers[0].state_dict()
+    last = model.layers[1].state_dict()
+    fit(model, X, y, epochs=3, progress=False)  # default: Adam(model, lr=0.01)
+    assert model.layers[0].state_dict() == first and model.layers[1].state_dict() != last
+
+
+def test_cross_entropy_on_digits_reaches_high_held_out_accuracy():
+    X, y = make_digits(n=200, noise=0.05, seed=0)
+    model = MLP(35, [16, 10], seed=0)
+    history = fit(model, X, y, loss="cross_entropy", optimizer=Adam(model, lr=0.02), epochs=15,
+                  batch_size=20, val_split=0.25, seed=0, progress=False)  # fmt: skip
+    assert history.val_accuracy[-1] >= 0.9
+    assert predict(model, X[:5]) == [
+        max(range(10), key=lambda k: o[k].data) for o in map(model, X[:5])
+    ]
+
+
+def test_mse_regression_has_no_accuracy():
+    X = [[x / 10] for x in range(-10, 11)]
+    y = [2.0 * x[0] - 1.0 for x in X]
+    model = MLP(1, [1], seed=0)
+    history = fit(model, X, y, loss="mse", optimizer=SGD(model, lr=0.3), epochs=60, progress=False)
+    assert history.accuracy == [None] * 60
+    assert history.loss[-1] < 1e-3
+    assert "accuracy" not in repr(history)
+
+
+def test_hinge_accepts_minus_one_plus_one_labels(moons):
+    X, y = moons
+    signs = [2 * t - 1 for t in y]
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, signs, optimizer=SGD(model, lr=0.1), epochs=2, progress=False)
+    assert history.accuracy[0] is not None
+
+
+def test_predict_and_evaluate_build_no_graph(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    result = evaluate(model, X, y, loss="hinge")
+    assert 0.0 <= result.accuracy <= 1.0 and result.loss > 0
+    assert set(predict(model, X)) <= {0, 1}
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"loss": "softmax"}, "unknown loss"),
+        ({"early_stopping": 2}, "needs validation data"),
+        ({"val_split": 0.2, "val": ([[0.0, 0.0]], [0])}, "not both"),
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"l2": -1.0}, "l2"),
+    ],
+)
+def test_bad_options_are_value_errors(moons, options, message):
+    X, y = moons
+    with pytest.raises(ValueError, match=message):
+        fit(MLP(2, [2, 1], seed=0), X, y, progress=False, **options)
+
+
+def test_mismatched_data_is_a_value_error():
+    with pytest.raises(ValueError, match="2 samples but 1 labels"):
+        fit(MLP(2, [1]), [[0.0, 0.0], [1.0, 1.0]], [0], progress=False)
+    with pytest.raises(ValueError, match="one output per sample"):
+        fit(MLP(2, [2]), [[0.0, 0.0]], [0], loss="hinge", progress=False)
+
+
+def test_progress_bar_shows_the_running_loss_and_can_be_disabled(moons, capsys):
+    X, y = moons
+    fit(MLP(2, [2, 1], seed=0), X, y, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "train" in err and "loss=" in err and "2/2" in err
+    fit(MLP(2, [2, 1], seed=0), X, y, epochs=2, progress=False)
+    assert capsys.readouterr() == ("", "")
+
+
+# ---------------------------------------------------------------- plots
+@pytest.fixture
+def agg():
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_plot_losses_and_accuracy_are_titled_and_labelled(agg, moons):
+    from nn.plot import plot_accuracy, plot_losses
+
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(
+        model, X, y, optimizer=SGD(model, lr=0.1), epochs=3, val_split=0.25, progress=False
+    )
+    ax = plot_losses(history, label="sgd")
+    assert ax.get_title() and ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd train", "sgd validation"]
+    assert list(ax.lines[0].get_ydata()) == history.loss
+    ax = plot_accuracy(history, ax=agg.figure().add_subplot())
+    assert ax.get_ylabel() == "accuracy"
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_plot_decision_boundary_for_binary_and_multiclass(agg, classes):
+    from nn import make_spiral
+    from nn.plot import plot_decision_boundary
+
+    X, y = make_spiral(n=30, seed=0, classes=classes)
+    model = MLP(2, [4, 1 if classes == 2 else classes], seed=0)
+    ax = plot_decision_boundary(model, X, y, resolution=12)
+    assert ax.get_title() == "Decision boundary" and ax.get_xlabel() == "x0"
+    assert all(p.grad == 0.0 for p in model.parameters())  # evaluated under no_grad
+    with pytest.raises(ValueError, match="2-D"):
+        plot_decision_boundary(model, [[0.0, 1.0, 2.0]], [0])
+
+
+def test_plotting_without_matplotlib_says_how_to_install_it(monkeypatch):
+    from nn.plot import plot_losses
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"chainrule\[plot\]"):
+        plot_losses(History(loss=[1.0]))
+
+
+# ---------------------------------------------------------------- demo
+def demo_args(*argv):
+    from nn.demo import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_demo_options_and_defaults():
+    args = demo_args()
+    assert (args.epochs, args.out, args.no_plots, args.quiet) == (100, "out", False, False)
+    with pytest.raises(SystemExit):
+        demo_args("--epochs", "0")
+
+
+def test_demo_reaches_100_percent_training_accuracy_and_writes_the_plots(tmp_path, capsys, agg):
+    from nn.demo import run
+
+    assert run(demo_args("--out", str(tmp_path / "plots"))) == 0
+    out, err = capsys.readouterr()
+    assert "training accuracy 100% (100/100 points)" in out
+    assert "100/100" in err  # the progress bar
+    for name in ("loss.png", "boundary.png"):
+        assert (tmp_path / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_quiet_without_plots_prints_one_line(tmp_path, capsys, monkeypatch):
+    from nn.demo import run
+
+    monkeypatch.chdir(tmp_path)
+    assert run(demo_args("--epochs", "3", "--quiet", "--no-plots")) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 and out.startswith("training accuracy") and err == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_skips_plots_without_matplotlib(tmp_path, capsys, monkeypatch):
+    from nn.demo import run
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    assert run(demo_args("--epochs", "2", "--quiet", "--out", str(tmp_path))) == 0
+    assert "pip install 'chainrule[plot]'" in capsys.readouterr().err
+
+
+def test_demo_reports_an_unwritable_folder(tmp_path, capsys):
+    from nn.demo import run
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert run(demo_args("--epochs", "2", "--quiet", "--out", str(blocker / "sub"))) == 2
+    assert "cannot write the plots" in capsys.readouterr().err
