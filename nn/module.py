@@ -100,49 +100,43 @@ class Module:
     """Base class: parameter discovery, gradients, freezing and persistence."""
 
     # ------------------------------------------------------------ discovery
-    def _walk(self):
+    def _walk(self, named: bool = True):
         """Yield (name, value, owner) for every parameter, in a stable order.
 
-        Depth first through attributes in assignment order and lists in index order;
-        each Value and each Module is visited once, so shared weights and cycles
-        between modules are harmless. ``owner`` is the module holding the Value
-        directly; freezing is decided there.
+        Depth first through attributes in assignment order and lists in index order,
+        with an explicit stack. Each object is visited once, so a shared weight is one
+        parameter (under its first name) and cycles between modules are harmless.
+        ``owner`` is the module holding the Value directly: freezing is decided there.
+        ``named=False`` skips building the names (``parameters()`` runs every step).
         """
-        seen_values, seen_modules = set(), {id(self)}
-        # A stack of (prefix, object, owner) to visit; pushed in reverse, popped in order.
-        stack = [("", self, self)]
+        seen = set()  # ids of the Values, Modules and lists visited
+        stack = [("", self, self)]  # pushed in reverse, so popped in order
         while stack:
             prefix, obj, owner = stack.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
             if isinstance(obj, Value):
-                if obj not in seen_values:
-                    seen_values.add(obj)
-                    yield prefix, obj, owner
+                yield prefix, obj, owner
                 continue
             if isinstance(obj, Module):
-                if obj is not self and id(obj) in seen_modules:
-                    continue
-                seen_modules.add(id(obj))
-                children = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
                 owner = obj
-            elif isinstance(obj, (list, tuple)):
-                children = [(str(i), v) for i, v in enumerate(obj)]
-            else:
-                continue  # any other attribute: a number, a string, a setting
-            for key, child in reversed(children):
-                if isinstance(child, (Value, Module, list, tuple)):
-                    stack.append((f"{prefix}.{key}" if prefix else key, child, owner))
+            for key, child in reversed(_children(obj)):
+                if isinstance(child, (Value, Module, list, tuple)):  # else: a setting
+                    name = (f"{prefix}.{key}" if prefix else str(key)) if named else ""
+                    stack.append((name, child, owner))
 
     def named_parameters(self, *, trainable_only: bool = False) -> list[tuple[str, Value]]:
         """(dotted name, Value) for every parameter, in ``parameters()`` order."""
-        return [
-            (name, v) for name, v, owner in self._walk() if not (trainable_only and owner.frozen)
-        ]
+        return [(n, v) for n, v, owner in self._walk() if not (trainable_only and owner.frozen)]
 
     def parameters(self, *, trainable_only: bool = False) -> list[Value]:
         """Every parameter, in a stable order (for a layer: each neuron's weights
         then its bias, neurons in order). ``trainable_only=True`` leaves out the
         parameters of frozen modules."""
-        return [v for name, v, owner in self._walk() if not (trainable_only and owner.frozen)]
+        if not trainable_only:
+            return [v for _, v, _ in self._walk(named=False)]
+        return [v for _, v, owner in self._walk(named=False) if not owner.frozen]
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (frozen ones too)."""
@@ -178,17 +172,13 @@ class Module:
         found, seen, stack = [], set(), [self]
         while stack:
             obj = stack.pop()
-            if isinstance(obj, Module):
-                if id(obj) in seen:
-                    continue
-                seen.add(id(obj))
-                found.append(obj)
-                children = [v for k, v in vars(obj).items() if not k.startswith("_")]
-            elif isinstance(obj, (list, tuple)):
-                children = list(obj)
-            else:
+            if id(obj) in seen:
                 continue
-            stack.extend(c for c in reversed(children) if isinstance(c, (Module, list, tuple)))
+            seen.add(id(obj))
+            if isinstance(obj, Module):
+                found.append(obj)
+            kids = reversed(_children(obj))
+            stack.extend(c for _, c in kids if isinstance(c, (Module, list, tuple)))
         return found
 
     # ------------------------------------------------------------ state
@@ -266,16 +256,30 @@ class Module:
         return "\n".join(lines + [")"])
 
 
+def _children(obj) -> list[tuple]:
+    """(key, child) pairs of a Module (its public attributes, in assignment order)
+    or of a list or tuple (its items, keyed by index)."""
+    if isinstance(obj, Module):
+        return [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+    return list(enumerate(obj))
+
+
 def _direct_submodules(module: Module) -> list[tuple[str, Module]]:
     """(name, module) for modules held directly or in lists by ``module``."""
-    found = []
-    stack = [(k, v) for k, v in reversed(list(vars(module).items())) if not k.startswith("_")]
+    found, seen = [], set()
+    stack = [(k, v) for k, v in reversed(_children(module)) if isinstance(v, (Module, list, tuple))]
     while stack:
         name, obj = stack.pop()
+        if id(obj) in seen or obj is module:
+            continue
+        seen.add(id(obj))
         if isinstance(obj, Module):
             found.append((name, obj))
-        elif isinstance(obj, (list, tuple)):
-            stack.extend((f"{name}.{i}", v) for i, v in reversed(list(enumerate(obj))))
+        else:
+            kids = reversed(_children(obj))
+            stack.extend(
+                (f"{name}.{i}", v) for i, v in kids if isinstance(v, (Module, list, tuple))
+            )
     return found
 
 

@@ -78,6 +78,20 @@ def test_modules_referring_to_each_other_are_visited_once():
     assert len(a.parameters()) == 4
 
 
+def test_a_list_containing_itself_is_walked_once():
+    m = Affine()
+    m.loop = [m.w]
+    m.loop.append(m.loop)
+    assert m.parameters() == [m.w, m.b] and m.modules() == [m]
+    assert repr(m) == "Affine(2 parameters)"
+
+
+def test_modules_lists_every_module_once_outermost_first():
+    mlp = MLP(2, [3, 1], seed=0)
+    assert mlp.modules()[:3] == [mlp, mlp.layers[0], mlp.layers[0].neurons[0]]
+    assert len(mlp.modules()) == 1 + 2 + 3 + 1
+
+
 def test_mlp_parameter_names_are_dotted_paths():
     mlp = MLP(2, [4, 4, 1], seed=0)
     names = [name for name, _ in mlp.named_parameters()]
