@@ -33,6 +33,8 @@ def _as_list(xs, who: str, what: str) -> list:
 
 
 def _mean(terms: list) -> Value:
+    if len(terms) == 1:  # one sample: the loss is its term (a smaller graph to draw)
+        return terms[0]
     return sum_of(terms) * (1.0 / len(terms))
 
 
@@ -68,7 +70,8 @@ def mse_loss(preds, targets) -> Value:
             )
         diffs += [pi - ti for pi, ti in zip(ps, ts)]
     diffs = [d if isinstance(d, Value) else Value(d) for d in diffs]
-    return dot(diffs, diffs) * (1.0 / len(diffs))
+    squares = dot(diffs, diffs)
+    return squares if len(diffs) == 1 else squares * (1.0 / len(diffs))
 
 
 def _labels(labels, allowed: tuple, who: str) -> list[int]:

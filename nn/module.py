@@ -27,8 +27,11 @@ biases make the starting point easy to reason about. (micrograd draws every weig
 from [-1, 1] whatever the fan-in; ``RNNCell`` follows PyTorch's ``nn.RNN``, below.)
 Same seed -> same weights, bit for bit.
 
+Parameters are labelled for drawings: a neuron's "w0", "w1", ..., "b";
+``label_parameters()`` relabels them all with their dotted names.
+
 References: A. Karpathy's micrograd (the protocol: ``parameters``/``zero_grad``);
-PyTorch's ``nn.Module`` (names, ``state_dict``, the ``Linear`` initialisation);
+PyTorch's ``nn.Module`` (dotted names, ``state_dict``, ``freeze`` as ``requires_grad``);
 J. Elman, "Finding structure in time" (1990), for the recurrent cell.
 """
 
@@ -82,7 +85,8 @@ def _count(n, what: str) -> int:
 
 
 def _uniform(rng: random.Random, bound: float, count: int, label: str) -> list[Value]:
-    return [Value(rng.uniform(-bound, bound), label=label) for _ in range(count)]
+    """``count`` weights uniform in [-bound, bound], labelled label0, label1, ..."""
+    return [Value(rng.uniform(-bound, bound), label=f"{label}{i}") for i in range(count)]
 
 
 def _inputs(x, nin: int, who: str) -> list[Value]:
@@ -142,6 +146,13 @@ class Module:
         """Set every parameter's grad to 0 (frozen ones too)."""
         for p in self.parameters():
             p.grad = 0.0
+
+    def label_parameters(self) -> "Module":
+        """Set every parameter's label to its dotted name, so that a drawing or a
+        table of chain-rule steps names each one unambiguously. Returns the module."""
+        for name, p in self.named_parameters():
+            p.label = name
+        return self
 
     # ------------------------------------------------------------ freezing
     @property
@@ -420,9 +431,9 @@ class RNNCell(Module):
         rng = _rng(seed)
         self.activation = _activation(activation)
         bound = 1.0 / math.sqrt(nhidden)
-        self.wx = [_uniform(rng, bound, nin, "wx") for _ in range(nhidden)]
-        self.wh = [_uniform(rng, bound, nhidden, "wh") for _ in range(nhidden)]
-        self.b = [Value(0.0, label="b") for _ in range(nhidden)]
+        self.wx = [_uniform(rng, bound, nin, f"wx{i}_") for i in range(nhidden)]
+        self.wh = [_uniform(rng, bound, nhidden, f"wh{i}_") for i in range(nhidden)]
+        self.b = [Value(0.0, label=f"b{i}") for i in range(nhidden)]
 
     @property
     def nin(self) -> int:

@@ -107,6 +107,13 @@ def test_parameter_order_is_weights_then_bias_neurons_then_layers():
     assert len(expected) == (3 + 1) * 2 + (2 + 1) * 1
 
 
+def test_parameters_are_labelled_for_drawings():
+    n = Neuron(2, seed=0)
+    assert [p.label for p in n.parameters()] == ["w0", "w1", "b"]
+    mlp = MLP(2, [2, 1], seed=0).label_parameters()
+    assert [p.label for p in mlp.parameters()] == [name for name, _ in mlp.named_parameters()]
+
+
 def test_zero_grad_resets_every_parameter():
     mlp = MLP(2, [3, 1], seed=0)
     mlp([1.0, -2.0])[0].backward()
