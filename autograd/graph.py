@@ -10,6 +10,7 @@ silently; ``backprop_steps`` runs it with a recorder that writes down each step.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from autograd.value import Value
@@ -23,27 +24,32 @@ def topological_order(root: Value) -> list[Value]:
     # Each walk marks the nodes it meets with two fresh tokens of its own, in a slot
     # on the node, instead of keeping a dict of visited nodes: a dict of a million
     # nodes is read at random and made the walk twice as slow per node at that size.
-    # (So two threads must not walk one graph at the same moment.)
-    open_, done = object(), object()
-    order: list[Value] = []
-    stack = [root]
-    while stack:
-        node = stack[-1]
-        mark = node._mark
-        if mark is done:  # a duplicate entry of a node already placed
-            stack.pop()
-        elif mark is open_ or not node.inputs:  # its inputs are all placed
-            stack.pop()
-            node._mark = done
-            order.append(node)
-        else:  # first visit: place its inputs first, in operand order
-            node._mark = open_
-            inputs = node.inputs
-            if len(inputs) == 1:  # the common unary case, without building a list
-                stack.append(inputs[0])
-            else:  # skip inputs already placed (a layer's weights, shared by samples)
-                stack.extend([input for input in reversed(inputs) if input._mark is not done])
+    # Walks take turns (a lock), so threads walking graphs that share nodes (one
+    # model's parameters) cannot disturb each other's marks.
+    with _walk_lock:
+        open_, done = object(), object()
+        order: list[Value] = []
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            mark = node._mark
+            if mark is done:  # a duplicate entry of a node already placed
+                stack.pop()
+            elif mark is open_ or not node.inputs:  # its inputs are all placed
+                stack.pop()
+                node._mark = done
+                order.append(node)
+            else:  # first visit: place its inputs first, in operand order
+                node._mark = open_
+                inputs = node.inputs
+                if len(inputs) == 1:  # the common unary case, without building a list
+                    stack.append(inputs[0])
+                else:  # skip inputs already placed (a layer's weights, shared by samples)
+                    stack.extend([input for input in reversed(inputs) if input._mark is not done])
     return order
+
+
+_walk_lock = threading.Lock()
 
 
 def _run_backward(root: Value, order: list[Value], on_step=None) -> None:
@@ -58,11 +64,13 @@ def _run_backward(root: Value, order: list[Value], on_step=None) -> None:
     for node in reversed(order):
         upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
         if not upstream and on_step is None:
-            continue  # nothing flows back through a zero gradient (dead relus): skip
+            continue  # a zero gradient sends back only zeros (dead relus): skip it
         for input, local in zip(node.inputs, node.local):
-            # A zero upstream contributes exactly 0, even through an infinite local
-            # derivative (sqrt at 0): no NaN, and the same whether recorded or not.
-            contribution = local * upstream if upstream else 0.0
+            contribution = local * upstream
+            if contribution != contribution and (not local or not upstream):
+                # 0 × ∞ (sqrt's slope at 0 meeting a zero): a zero factor wins, as
+                # in subgradient calculus; sqrt(x*x) at 0 gets 0, never NaN.
+                contribution = 0.0
             input.grad += contribution  # += : an input used twice gets both
             if on_step is not None:
                 on_step(node, input, local, upstream, contribution)

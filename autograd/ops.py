@@ -15,7 +15,9 @@ Conventions at kinks and boundaries follow PyTorch:
 relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
 d(x**y)/dx = 0 when y = 0 (x**0 is the constant 1). For a negative base, x**y is only
 defined at integer y, where it has no derivative in y: that local derivative is 0 too
-(PyTorch gives NaN; chainrule never produces NaN from finite inputs).
+(PyTorch gives NaN; chainrule never produces NaN from finite inputs). Where an
+infinite local derivative meets a zero in the chain rule (sqrt(x*x) at x = 0), the
+zero wins: the contribution is 0, not NaN (see graph._run_backward).
 
 Adding an op: one ``Op`` here, one line in ``value.py``, one row in the op test table.
 """
@@ -73,9 +75,10 @@ def _sub(a, b):  # a - b
 def _div(a, b):  # a / b
     if b == 0.0:
         raise ZeroDivisionError(f"/: division by zero (dividing {_fmt(a)} by {_fmt(b)})")
-    if abs(b) < _TINY:
-        raise OverflowError(f"/: divisor {_fmt(b)} is so small that 1/b overflows")
-    return a / b
+    out = a / b
+    if abs(b) < _TINY or (out and math.isinf(out / b)):  # the local derivatives 1/b, -a/b²
+        raise OverflowError(f"/: dividing {_fmt(a)} by {_fmt(b)}: the derivative overflows")
+    return out
 
 
 def _pow(x, y):  # x ** y
@@ -184,7 +187,16 @@ TANH = Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
 SIGMOID = Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
 RELU = Op("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
 ABS = Op("abs", abs, lambda out, x: (_sign(x),))
-SIN = Op("sin", math.sin, lambda out, x: (_cos(x),))
-COS = Op("cos", math.cos, lambda out, x: (-_sin(x),))
+def _periodic(name: str, fn):
+    def forward(x):
+        if not math.isfinite(x):
+            raise ValueError(f"{name}: operand must be finite, got {_fmt(x)}")
+        return fn(x)
+
+    return forward
+
+
+SIN = Op("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
+COS = Op("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
 
 ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT, EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS)

@@ -40,7 +40,10 @@ def _as_float(data) -> float:
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real) and not isinstance(data, Value):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"Value data {data!r:.40} is too large for a float") from None
     raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
 
 
@@ -141,6 +144,11 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
+    def __reduce__(self):
+        # copy.deepcopy and pickle of a graph a million nodes deep: hand them a flat
+        # list of node records instead of letting them recurse through ``inputs``.
+        return (_rebuild, (_flatten(self),))
+
     def __float__(self) -> float:
         return self.data
 
@@ -182,6 +190,30 @@ def _node(data: float, op: str, inputs: tuple, local: tuple) -> Value:
     v.local = local
     v._mark = None
     return v
+
+
+def _flatten(root: Value) -> list[tuple]:
+    """The graph under ``root`` as records, inputs before users, inputs by index."""
+    from autograd.graph import topological_order
+
+    order = topological_order(root)
+    index = {node: i for i, node in enumerate(order)}
+    return [
+        (isinstance(n, _Constant), n.data, n.grad, n.label, n.op, tuple(index[i] for i in n.inputs), n.local)
+        for n in order
+    ]
+
+
+def _rebuild(records: list[tuple]) -> Value:
+    """The inverse of ``_flatten``: returns the root, the last record."""
+    nodes: list[Value] = []
+    for constant, data, grad, label, op, inputs, local in records:
+        v = _new(_Constant if constant else Value)
+        v.data, v.grad, v.label, v.op, v._mark = data, grad, label, op, None
+        v.inputs = tuple(nodes[i] for i in inputs)
+        v.local = local
+        nodes.append(v)
+    return nodes[-1]
 
 
 def _constant(x) -> Value:

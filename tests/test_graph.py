@@ -477,3 +477,69 @@ def test_freed_check_detects_a_reference_cycle():
 
     survivors, found = _unreachable_after_dropping(with_a_cycle)
     assert survivors > 0 and found > 0
+
+
+def test_threads_walking_graphs_that_share_nodes_each_get_a_valid_order():
+    import sys
+    import threading
+
+    shared = [Value(float(i)) for i in range(50)]  # like one model's parameters
+    graphs = []
+    for t in range(8):
+        v = Value(0.0)
+        for i in range(300):
+            v = v + shared[(i * (t + 1)) % 50] * shared[i % 50]
+        graphs.append(v)
+    expected = [len(topological_order(g)) for g in graphs]
+    results, errors = [], []
+
+    def walk(g, n):
+        try:
+            for _ in range(30):
+                order = topological_order(g)
+                results.append(len(order) == n and len(set(order)) == n)
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=walk, args=(g, n)) for g, n in zip(graphs, expected)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a race would show
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert len(results) == 8 * 30 and all(results)
+
+
+def test_deepcopy_and_pickle_of_a_deep_graph_do_not_recurse():
+    import copy
+    import pickle
+    import sys
+
+    v = Value(0.5, label="x")
+    for _ in range(3 * sys.getrecursionlimit()):
+        v = v * 1.0
+    v.backward()
+    for clone in (copy.deepcopy(v), pickle.loads(pickle.dumps(v))):
+        order = topological_order(clone)
+        assert len(order) == len(topological_order(v))
+        assert order[0].label == "x" and order[0].grad == 1.0
+        assert clone is not v and order[0] is not topological_order(v)[0]
+
+
+def test_copy_keeps_shared_inputs_shared_and_constants_constant():
+    import copy
+
+    from autograd.value import is_constant
+
+    a = Value(2.0, label="a")
+    b = a * a + 3
+    c = copy.deepcopy(b)
+    square, three = c.inputs
+    assert square.inputs[0] is square.inputs[1] and square.inputs[0] is not a
+    assert is_constant(three) and not is_constant(square.inputs[0])
+    assert (c.data, c.op, square.local) == (b.data, b.op, b.inputs[0].local)

@@ -310,3 +310,20 @@ def test_other_real_number_types_work_on_either_side():
     for r in results:
         assert isinstance(r, Value) and r.op
         assert all(type(x.data) is float for x in r.inputs)
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: 1 / Value(1e-200), OverflowError, ["/", "1e-200"]),
+        (lambda: Value(float("inf")).sin(), ValueError, ["sin", "inf"]),
+        (lambda: Value(float("-inf")).cos(), ValueError, ["cos", "inf"]),
+        (lambda: Value(10**400), OverflowError, ["too large"]),
+        (lambda: Value(1.0) + 10**400, OverflowError, ["too large"]),
+    ],
+)
+def test_errors_name_what_went_wrong(make, error, words):
+    with pytest.raises(error) as caught:
+        make()
+    for word in words:
+        assert word in str(caught.value)
