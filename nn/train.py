@@ -178,10 +178,51 @@ def _positive_int(x, name: str) -> int:
     return int(x)
 
 
+def _non_negative(x, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
+    return float(x)
+
+
+def _validation(X, y, val, val_split, seed):
+    """(X_train, y_train, X_val, y_val); the validation part is None without one."""
+    if val is not None and val_split is not None:
+        raise ValueError("give val or val_split, not both")
+    if val_split is not None:
+        return train_val_split(X, y, val_fraction=val_split, seed=seed)
+    if val is None:
+        return X, y, None, None
+    X_val, y_val = (list(part) for part in val)
+    _check_data(X_val, y_val, "fit (validation data)")
+    return X, y, X_val, y_val
+
+
 def _progress_bar(epochs: int, enabled: bool):
     from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
 
     return tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, leave=True)
+
+
+def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, bar):
+    """One pass over the batches, one optimiser step each. Returns the epoch's mean
+    data loss and accuracy (None when accuracy does not apply)."""
+    total, correct, counted, seen = 0.0, 0.0, 0, 0
+    for batch in batches:
+        targets = [y[i] for i in batch]
+        outputs = [model(X[i]) for i in batch]
+        data_loss = loss_fn(outputs, targets)
+        objective = data_loss + penalty() if penalty is not None else data_loss
+        optimizer.zero_grad()
+        objective.backward()
+        optimizer.step()
+        seen += len(batch)
+        total += data_loss.data * len(batch)
+        accuracy = _accuracy(outputs, targets, loss)
+        if accuracy is not None:
+            correct += accuracy * len(batch)
+            counted += len(batch)
+        bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)  # the running loss
+    return total / seen, (correct / counted if counted else None)
 
 
 def fit(
@@ -213,8 +254,8 @@ def fit(
       it skips frozen layers.
     - ``batch_size``: None for full batch; otherwise shuffled mini-batches (seeded
       by ``seed``; ``shuffle=False`` keeps the data order).
-    - ``l2``: adds ``l2 * sum(p*p)`` over the trainable parameters to each
-      batch's loss (micrograd's regularisation; the optimisers' ``weight_decay``
+    - ``l2``: adds ``l2 * sum(p*p)``, over the parameters the optimiser updates, to
+      each batch's loss (micrograd's regularisation; the optimisers' ``weight_decay``
       is the same thing applied in the update).
     - ``val=(X_val, y_val)``, or ``val_split=0.2`` to hold out a seeded fraction.
     - ``early_stopping=k``: stop when the validation loss has not improved for k
@@ -225,25 +266,10 @@ def fit(
     """
     X, y = list(X), list(y)
     _check_data(X, y, "fit")
+    X, y, X_val, y_val = _validation(X, y, val, val_split, seed)
     epochs = _positive_int(epochs, "epochs")
-    if batch_size is not None:
-        batch_size = _positive_int(batch_size, "batch_size")
-    if (
-        isinstance(l2, bool)
-        or not isinstance(l2, numbers.Real)
-        or not l2 >= 0
-        or not math.isfinite(l2)
-    ):
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    if val is not None and val_split is not None:
-        raise ValueError("give val or val_split, not both")
-    if val_split is not None:
-        X, y, X_val, y_val = train_val_split(X, y, val_fraction=val_split, seed=seed)
-    elif val is not None:
-        X_val, y_val = (list(part) for part in val)
-        _check_data(X_val, y_val, "fit (validation data)")
-    else:
-        X_val = y_val = None
+    size = len(X) if batch_size is None else _positive_int(batch_size, "batch_size")
+    l2 = _non_negative(l2, "l2")
     if early_stopping is not None:
         early_stopping = _positive_int(early_stopping, "early_stopping")
         if X_val is None:
@@ -253,15 +279,12 @@ def fit(
         if not isinstance(model, Module):
             raise ValueError("fit: pass an optimizer for a model that is not a Module")
         optimizer = Adam(model, lr=0.01)
-    params_for_l2 = (
-        (lambda: model.parameters(trainable_only=True))
-        if isinstance(model, Module)
-        else (lambda: optimizer.params)
-    )
+
+    def penalty() -> Value:  # l2 * sum(p*p) over what the optimiser trains
+        return l2 * losses.l2(optimizer.params)
 
     rng = random.Random(seed)
     order = list(range(len(X)))
-    size = batch_size or len(X)
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
     bar = _progress_bar(epochs, progress)
@@ -269,29 +292,15 @@ def fit(
         for epoch in range(epochs):
             if shuffle and size < len(X):
                 rng.shuffle(order)
-            lr = optimizer.lr
-            total, correct, counted = 0.0, 0.0, 0
-            for start in range(0, len(X), size):
-                batch = order[start : start + size]
-                targets = [y[i] for i in batch]
-                outputs = [model(X[i]) for i in batch]
-                data_loss = loss_fn(outputs, targets)
-                objective = data_loss + l2 * losses.l2(params_for_l2()) if l2 else data_loss
-                optimizer.zero_grad()
-                objective.backward()
-                optimizer.step()
-                total += data_loss.data * len(batch)
-                acc = _accuracy(outputs, targets, loss)
-                if acc is not None:
-                    correct += acc * len(batch)
-                    counted += len(batch)
-                bar.set_postfix(loss=f"{total / (start + len(batch)):.4f}", refresh=False)
-            history.loss.append(total / len(X))
-            history.accuracy.append(correct / counted if counted else None)
-            history.lr.append(lr)
-            shown = {"loss": f"{history.loss[-1]:.4f}"}
-            if history.accuracy[-1] is not None:
-                shown["acc"] = f"{history.accuracy[-1]:.3f}"
+            history.lr.append(optimizer.lr)
+            batches = [order[start : start + size] for start in range(0, len(X), size)]
+            mean_loss, accuracy = _epoch(model, X, y, batches, loss, loss_fn, optimizer,
+                                         penalty if l2 else None, bar)  # fmt: skip
+            history.loss.append(mean_loss)
+            history.accuracy.append(accuracy)
+            shown = {"loss": f"{mean_loss:.4f}"}
+            if accuracy is not None:
+                shown["acc"] = f"{accuracy:.3f}"
             if X_val is not None:
                 v = evaluate(model, X_val, y_val, loss=loss)
                 history.val_loss.append(v.loss)
