@@ -5,6 +5,8 @@ import math
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value
 from nn import MLP, SGD, Layer, Module, Neuron
@@ -442,3 +444,16 @@ def test_many_seeded_models_round_trip_through_files(tmp_path):
         fresh = MLP(len(model.layers[0].neurons[0].w), sizes, seed=99)
         fresh.load(tmp_path / "m.json")
         assert fresh.state_dict() == model.state_dict()
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=4, max_size=4))
+def test_any_finite_floats_survive_save_and_load_bit_for_bit(tmp_path_factory, xs):
+    model = Neuron(3, seed=0)
+    for p, x in zip(model.parameters(), xs):
+        p.data = x
+    path = tmp_path_factory.mktemp("m") / "m.json"
+    model.save(path)
+    fresh = Neuron(3, seed=1)
+    fresh.load(path)
+    assert [p.data for p in fresh.parameters()] == xs
+    assert [str(p.data) for p in fresh.parameters()] == [str(x) for x in xs]
