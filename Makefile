@@ -48,7 +48,7 @@ notebook: $(VENV)/.notebook-installed
 
 # The picture in the README: regenerate it with `make readme-graph`.
 readme-graph: $(VENV)/.demo-installed
-	$(BIN)/chainrule draw "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432 -o docs/neuron.svg
+	$(BIN)/chainrule draw "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432 --params w1,w2,b -o docs/neuron.svg
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis
