@@ -1,10 +1,16 @@
 """chainrule's ``nn``: neurons, layers, MLPs, a recurrent cell, losses, optimisers,
 datasets and a training loop, all on top of ``autograd.Value``.
 
-    >>> from nn import MLP, make_moons, fit
-    >>> X, y = make_moons(n=100, noise=0.1, seed=1)
-    >>> model = MLP(2, [16, 16, 1], seed=1)
-    >>> history = fit(model, X, y, loss="hinge", epochs=100, progress=False)
+    >>> from nn import MLP, evaluate, fit, make_moons
+    >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
+    >>> model = MLP(2, [16, 16, 1], seed=1337)
+    >>> history = fit(model, X, y, loss="hinge", epochs=150, progress=False)  # Adam
+    >>> evaluate(model, X, y, loss="hinge").accuracy
+    1.0
+
+Where things are: ``module`` (Module, Neuron, Layer, MLP, RNNCell, RNN), ``losses``,
+``optim`` (optimisers and lr schedules), ``data``, ``train`` (fit), ``plot``
+(matplotlib, optional), ``demo`` (``chainrule train``).
 """
 
 from nn.data import (
@@ -19,6 +25,7 @@ from nn.data import (
 from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
 from nn.module import MLP, RNN, Layer, Module, Neuron, RNNCell, unroll
 from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
+from nn.plot import plot_accuracy, plot_decision_boundary, plot_losses
 from nn.train import History, evaluate, fit, predict
 
 # fmt: off
@@ -29,5 +36,6 @@ __all__ = [
     "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",
     "train_val_split", "standardize",
     "fit", "History", "evaluate", "predict",
+    "plot_losses", "plot_accuracy", "plot_decision_boundary",
 ]
 # fmt: on

@@ -271,6 +271,14 @@ def test_the_readme_training_example_prints_what_the_readme_shows(capsys):
     assert capsys.readouterr().out == README_OUTPUT
 
 
+def test_the_package_docstring_example_is_true():
+    import doctest
+
+    import nn
+
+    assert doctest.testmod(nn, verbose=False).failed == 0
+
+
 # ---------------------------------------------------------------- plots
 @pytest.fixture
 def agg():
