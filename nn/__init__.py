@@ -1,10 +1,11 @@
 """chainrule's ``nn``: neurons, layers, MLPs, a recurrent cell, losses, optimisers,
 datasets and a training loop, all on top of ``autograd.Value``.
 
-    >>> from nn import MLP, evaluate, fit, make_moons
+    >>> from nn import MLP, Adam, evaluate, fit, make_moons
     >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
-    >>> model = MLP(2, [16, 16, 1], seed=1337)
-    >>> history = fit(model, X, y, loss="hinge", epochs=150, progress=False)  # Adam
+    >>> model = MLP(2, [16, 1], seed=1337)
+    >>> history = fit(model, X, y, loss="hinge", optimizer=Adam(model, lr=0.05), epochs=100,
+    ...               progress=False)
     >>> evaluate(model, X, y, loss="hinge").accuracy
     1.0
 
