@@ -268,7 +268,8 @@ def _apply(op: ops.Op, inputs: tuple) -> Value:
 def _lift_all(items) -> tuple:
     """A tuple of Values for operands: numbers become constants. The common case,
     operands that are all Values already, is checked at C speed via their types."""
-    items = tuple(items)
+    if type(items) is not tuple:
+        items = tuple(items)
     if set(map(type, items)) <= _VALUE_TYPES:
         return items
     return tuple(map(_lift, items))
@@ -292,10 +293,10 @@ def dot(weights, inputs, bias=None) -> Value:
     This is a neuron's weighted sum in a single node; numbers become constants.
     Local derivatives: ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂bias = 1.
     """
-    ws, xs = _lift_all(weights), _lift_all(inputs)
+    ws, xs = tuple(weights), tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    operands = ws + xs if bias is None else ws + xs + (_lift(bias),)
+    operands = ws + xs if bias is None else (*ws, *xs, bias)
     if not operands:
         return _constant(0.0)
-    return _apply(ops.DOT, operands)
+    return _apply(ops.DOT, _lift_all(operands))

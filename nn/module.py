@@ -89,11 +89,11 @@ def _uniform(rng: random.Random, bound: float, count: int, label: str) -> list[V
     return [Value(rng.uniform(-bound, bound), label=f"{label}{i}") for i in range(count)]
 
 
-def _inputs(x, nin: int, who: str) -> list[Value]:
+def _inputs(x, nin: int, who: str) -> tuple[Value, ...]:
     """The inputs as Values, numbers lifted once here rather than once per neuron."""
     if isinstance(x, (Value, numbers.Real)):
         x = [x]  # one scalar input
-    xs = [v if isinstance(v, Value) else Value(v) for v in x]
+    xs = tuple(v if isinstance(v, Value) else Value(v) for v in x)
     if len(xs) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(xs)}")
     return xs
@@ -339,9 +339,9 @@ def _checked_state(state, names: list[str]) -> list[float]:
 class Neuron(Module):
     """act(w · x + b): ``nin`` weights ``w`` and a bias ``b``.
 
-    The weighted sum is one n-ary node, ``dot(w + [b], x + [1])``: a single node
-    with the bias folded in (its input is the constant 1), not a chain of ``*`` and
-    ``+``. That keeps graphs small, backward fast, and drawings readable.
+    The weighted sum is one n-ary node, ``dot(w, x, b)``: a single node with the
+    bias folded in, not a chain of ``*`` and ``+``. That keeps graphs small,
+    backward fast, and drawings readable.
     """
 
     def __init__(self, nin: int, activation: str = "relu", seed=None):
@@ -351,12 +351,11 @@ class Neuron(Module):
         self.b = Value(0.0, label="b")
 
     def __call__(self, x) -> Value:
-        return self._forward(_inputs(x, len(self.w), "Neuron") + [Value(1.0)])
+        return self._forward(_inputs(x, len(self.w), "Neuron"))
 
-    def _forward(self, inputs: list[Value]) -> Value:
-        # ``inputs`` are Values already, ending with the bias's constant 1: a Layer
-        # prepares them once for all its neurons.
-        return _activate(dot(self.w + [self.b], inputs), self.activation)
+    def _forward(self, inputs: tuple[Value, ...]) -> Value:
+        # ``inputs`` are Values already: a Layer prepares them once for all its neurons.
+        return _activate(dot(self.w, inputs, self.b), self.activation)
 
     def _describe(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -377,7 +376,7 @@ class Layer(Module):
         return len(self.neurons[0].w)
 
     def __call__(self, x) -> list[Value]:
-        inputs = _inputs(x, self.nin, "Layer") + [Value(1.0)]  # 1: the bias input
+        inputs = _inputs(x, self.nin, "Layer")
         return [n._forward(inputs) for n in self.neurons]
 
     def _describe(self) -> str:
@@ -446,11 +445,11 @@ class RNNCell(Module):
     def __call__(self, x, h=None) -> list[Value]:
         xs = _inputs(x, self.nin, "RNNCell")
         hs = (
-            [Value(0.0) for _ in self.b] if h is None else _inputs(h, self.nhidden, "RNNCell state")
+            tuple(Value(0.0) for _ in self.b) if h is None else _inputs(h, self.nhidden, "RNNCell state")
         )
-        inputs = xs + hs + [Value(1.0)]
+        inputs = xs + hs
         return [
-            _activate(dot(wx + wh + [b], inputs), self.activation)
+            _activate(dot(wx + wh, inputs, b), self.activation)
             for wx, wh, b in zip(self.wx, self.wh, self.b)
         ]
 

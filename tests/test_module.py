@@ -179,9 +179,10 @@ def test_neuron_weighted_sum_is_one_dot_node_with_the_bias_folded_in():
     out = n([1.0, 2.0, 3.0])
     assert out.op == "relu"
     (total,) = out.inputs
-    assert total.op == "dot" and len(total.inputs) == 2 * (3 + 1)
-    assert list(total.inputs[:4]) == n.w + [n.b]
-    assert total.inputs[-1].data == 1.0  # the bias's input
+    assert total.op == "dot" and len(total.inputs) == 2 * 3 + 1  # w, x, then b
+    assert list(total.inputs[:3]) == n.w and total.inputs[-1] is n.b
+    assert [x.data for x in total.inputs[3:6]] == [1.0, 2.0, 3.0]
+    assert total.local[-1] == 1.0  # d(w·x + b)/db
 
 
 def test_linear_neuron_output_is_the_dot_node_itself():
@@ -195,7 +196,7 @@ def test_layer_returns_a_list_even_for_one_neuron():
 
 def test_layer_lifts_its_inputs_once_for_all_neurons():
     outs = Layer(2, 4, activation="linear", seed=0)([1.0, 2.0])
-    inputs = [o.inputs[3:] for o in outs]  # (x0, x1, 1) of each neuron's dot
+    inputs = [o.inputs[2:4] for o in outs]  # (x0, x1) of each neuron's dot (w0, w1, x0, x1, b)
     assert all(all(a is b for a, b in zip(inputs[0], other)) for other in inputs[1:])
 
 

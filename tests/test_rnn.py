@@ -32,7 +32,7 @@ def test_cell_starts_from_zeros_and_supports_relu():
 def test_each_hidden_unit_is_one_dot_node():
     cell = RNNCell(2, 3, seed=0)
     (pre,) = cell([1.0, 2.0])[0].inputs
-    assert pre.op == "dot" and len(pre.inputs) == 2 * (2 + 3 + 1)
+    assert pre.op == "dot" and len(pre.inputs) == 2 * (2 + 3) + 1  # wx, wh, x, h, then b
 
 
 def test_parameters_are_named_and_ordered():

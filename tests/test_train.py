@@ -382,3 +382,27 @@ def test_demo_reports_an_unwritable_folder(tmp_path, capsys):
     blocker.write_text("")
     assert run(demo_args("--epochs", "2", "--quiet", "--out", str(blocker / "sub"))) == 2
     assert "cannot write the plots" in capsys.readouterr().err
+
+
+def test_fit_pauses_the_collector_only_inside_each_step():
+    import gc
+
+    from nn import MLP, fit, make_moons
+    from nn.train import _collector_paused
+
+    X, y = make_moons(n=8, seed=0)
+    seen = []
+    model = MLP(2, [4, 1], seed=0)
+    original = model.__call__
+    model.__class__ = type("Probe", (MLP,), {"__call__": lambda self, x: seen.append(gc.isenabled()) or original(x)})
+    assert gc.isenabled()
+    fit(model, X, y, epochs=2, progress=False)
+    assert seen and not any(seen)  # paused while the step's graph is built
+    assert gc.isenabled()  # and resumed after
+    gc.disable()
+    try:
+        with _collector_paused():
+            pass
+        assert not gc.isenabled()  # a collector the caller turned off stays off
+    finally:
+        gc.enable()
