@@ -10,31 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from examples import PURE, SVG, classic, needs_pure
 from autograd import RendererNotFoundError, Value, backprop_steps, draw
 from autograd.draw import Drawing, find_renderer
 
 # The module, not the function: `autograd.draw` the attribute is the draw() function.
 draw_module = importlib.import_module("autograd.draw")
 
-SVG = "{http://www.w3.org/2000/svg}"
-PURE = Path(sys.executable).parent / "graphviz-pure"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-needs_pure = pytest.mark.skipif(not PURE.exists(), reason="graphviz-pure is not installed beside the interpreter")
 
 
 # ------------------------------------------------------------------ helpers
 def small_graph():
-    """L = (a*b + c) * f, labelled, after backward: the classic first example."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    """The classic example after backward."""
+    L, nodes = classic()
     L.backward()
-    return L, dict(a=a, b=b, c=c, d=d, e=e, f=f, L=L)
+    return L, nodes
 
 
 def parse_svg(drawing) -> ET.Element:
