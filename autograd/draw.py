@@ -185,6 +185,13 @@ class Drawing(graphviz.Digraph):
         kwargs.setdefault("format", "svg")
         super().__init__(*args, **kwargs)
 
+    values = 0  # how many Values the drawing shows (set by draw)
+
+    def __repr__(self) -> str:
+        # Stable text (no memory address): it is the plain-text fallback that a
+        # saved notebook keeps beside the SVG.
+        return f"<Drawing of {self.values} Values: .source is the DOT text, .save(path) writes a file>"
+
     def _command_args(self, format, renderer, formatter, neato_no_op, engine) -> list[str]:
         spec = ":".join(part for part in (format or self.format, renderer, formatter) if part)
         args = [f"-K{engine or self.engine}", f"-T{spec}"]
@@ -492,6 +499,7 @@ def draw(
         node_attr={"fontname": _FONT, "fontsize": "11"},
         edge_attr={"fontname": _FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
+    g.values = len(order)
     kinds_present = set()
     for i, v in enumerate(order):  # values, in topological order
         kind = _kind(v, param_set)

@@ -128,6 +128,10 @@ class Steps(list):
     def __str__(self) -> str:
         return self.table()
 
+    # The table is also the repr: what a console or a saved notebook shows as plain
+    # text, instead of a wall of Step(...) records. Each Step keeps its own repr.
+    __repr__ = __str__
+
     def _repr_html_(self) -> str:
         from autograd.stepper import steps_html
 

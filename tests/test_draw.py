@@ -505,3 +505,9 @@ def test_a_failing_renderer_raises_with_what_it_printed(monkeypatch, tmp_path):
     with pytest.raises(draw_module.RenderError, match="(?s)exit status 3.*syntax error in line 1"):
         g.pipe()
     assert "syntax error in line 1" in g._repr_mimebundle_()["text/plain"]
+
+
+def test_a_drawing_has_a_stable_repr_for_saved_notebooks():
+    L, _ = small_graph()
+    text = repr(draw(L))
+    assert text == repr(draw(L)) and "0x" not in text and "7 Values" in text

@@ -387,3 +387,10 @@ def test_the_readme_example_prints_what_the_readme_shows(renderer, tmp_path):
     assert str(backprop_steps(y)) == README_TABLE
     svg = draw(y, params=[w, b]).save(tmp_path / "out" / "neuron.svg")
     assert ET.parse(svg).getroot().tag == f"{SVG}svg"
+
+
+def test_the_steps_repr_is_their_table():
+    L, _ = classic()
+    steps = backprop_steps(L)
+    assert repr(steps) == steps.table() == str(steps)
+    assert "Step(" in repr(steps[0])  # a single step keeps its record repr
