@@ -6,7 +6,7 @@ tree is then checked against a short whitelist; nothing is ever passed to ``eval
 
 * numbers (int and float literals, finite), names (variables),
 * binary ``+ - * / **``, unary ``-`` and ``+``, parentheses,
-* calls with one positional argument to ``abs cos exp log relu sigmoid sin sqrt tanh``.
+* calls with one positional argument to ``abs cos exp log relu sigmoid sin softplus sqrt tanh``.
 
 Everything else raises ``ExprError`` (a ``ValueError``) with a one-line message saying
 what is wrong and at which column (1-based, in characters). So do math errors
@@ -38,7 +38,7 @@ from autograd.value import Value, _constant
 
 __all__ = ["ExprError", "evaluate", "FUNCTIONS"]
 
-FUNCTIONS = ("abs", "cos", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "tanh")
+FUNCTIONS = ("abs", "cos", "exp", "log", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh")
 
 MAX_LENGTH = 5000  # characters
 MAX_NESTING = 100  # brackets inside brackets

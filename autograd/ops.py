@@ -171,6 +171,15 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
+def _softplus(x):
+    # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): exp never sees a positive argument.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sigmoid_of(x):  # the derivative of softplus, on floats or Values
+    return _sigmoid(x) if _is_number(x) else x.sigmoid()
+
+
 def _relu(x):
     return x if x > 0.0 else 0.0
 
@@ -185,6 +194,7 @@ LOG = Op("log", _ln, lambda out, x: (1.0 / x,))
 SQRT = Op("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
 TANH = Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
 SIGMOID = Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
+SOFTPLUS = Op("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
 RELU = Op("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
 ABS = Op("abs", abs, lambda out, x: (_sign(x),))
 def _periodic(name: str, fn):
@@ -199,4 +209,4 @@ def _periodic(name: str, fn):
 SIN = Op("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
 COS = Op("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
 
-ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT, EXP, LOG, SQRT, TANH, SIGMOID, RELU, ABS, SIN, COS)
+ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT, EXP, LOG, SQRT, TANH, SIGMOID, SOFTPLUS, RELU, ABS, SIN, COS)

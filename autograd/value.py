@@ -120,6 +120,9 @@ class Value:
     def sigmoid(self):  # 1 / (1 + exp(-self)), computed without overflow
         return _apply(ops.SIGMOID, (self,))
 
+    def softplus(self):  # log(1 + exp(self)), a smooth relu, computed without overflow
+        return _apply(ops.SOFTPLUS, (self,))
+
     def relu(self):  # max(0, self)
         return _apply(ops.RELU, (self,))
 

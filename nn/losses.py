@@ -14,7 +14,7 @@ import numbers
 
 from autograd import Value, dot, sum_of
 
-__all__ = ["mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2", "softplus"]
+__all__ = ["mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2"]
 
 
 def _pairs(preds, targets, who: str) -> tuple[list, list]:
@@ -97,32 +97,18 @@ def hinge_loss(scores, labels) -> Value:
     return _mean([((1.0 - s) if y == 1 else (1.0 + s)).relu() for s, y in zip(scores, ys)])
 
 
-def softplus(x: Value) -> Value:
-    """log(1 + exp(x)), stable for any x.
-
-    For x > 0 it is computed as x + log(1 + exp(-x)), so exp never sees a large
-    positive argument; both branches are smooth formulas of the same function, so
-    the gradient, sigmoid(x), is right on both sides and at 0.
-    """
-    if not isinstance(x, Value):
-        x = Value(x)
-    if x.data > 0.0:
-        return x + (1.0 + (-x).exp()).log()
-    return (1.0 + x.exp()).log()
-
-
 def bce_with_logits(logits, labels) -> Value:
     """Binary cross-entropy on logits z, labels y in {0, 1}: the mean of
     -y·log σ(z) - (1-y)·log(1-σ(z)) = softplus(z) - y·z.
 
     Written as softplus(z) for y = 0 and softplus(-z) for y = 1, which is the same
-    thing and stable for any logit (z = ±1000 gives 0 or 1000, never inf or NaN).
-    The gradient with respect to z is σ(z) - y.
+    thing: one ``softplus`` node per sample, stable for any logit (z = ±1000 gives 0
+    or 1000, never inf or NaN). The gradient with respect to z is σ(z) - y.
     """
     logits, labels = _pairs(logits, labels, "bce_with_logits")
     ys = _labels(labels, (0, 1), "bce_with_logits")
     zs = [_score(z, "bce_with_logits") for z in logits]
-    return _mean([softplus(-z if y == 1 else z) for z, y in zip(zs, ys)])
+    return _mean([(-z if y == 1 else z).softplus() for z, y in zip(zs, ys)])
 
 
 def cross_entropy(logits, target) -> Value:

@@ -50,6 +50,7 @@ _FORMS = {
     "number_div": (1, "any", lambda K, c, a: c / (a * a + 0.5)),
     "tanh": (1, None, lambda K, c, a: K.fn("tanh", a)),
     "sigmoid": (1, None, lambda K, c, a: K.fn("sigmoid", a)),
+    "softplus": (1, None, lambda K, c, a: K.fn("softplus", a)),
     "exp": (1, None, lambda K, c, a: K.fn("exp", a)),
     "log": (1, None, lambda K, c, a: K.fn("log", a * a + 0.1)),
     "sqrt": (1, None, lambda K, c, a: K.fn("sqrt", a * a + 0.01)),
@@ -169,6 +170,7 @@ class MpmathBackend:
             "sin": mp.sin,
             "cos": mp.cos,
             "sigmoid": lambda x: 1 / (1 + mp.exp(-x)),
+            "softplus": lambda x: mp.log(1 + mp.exp(x)),
             "relu": lambda x: x if x > 0 else mp.zero,
         }
 

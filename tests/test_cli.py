@@ -222,7 +222,7 @@ README_ERRORS = [
     (
         ["steps", "x*w + foo(b)", "x=1", "w=2", "b=3"],
         "unknown function 'foo' at column 7;"
-        " known: abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh",
+        " known: abs, cos, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh",
     ),
     (
         ["steps", "x*w + b", "x=1", "w=2"],

@@ -30,6 +30,9 @@ class _TorchBackend:
     def __init__(self, torch):
         names = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
         self._fns = {name: getattr(torch, name) for name in names}
+        # torch's softplus returns x itself above its threshold (20): lift that, so
+        # both compute log(1 + e^x) everywhere.
+        self._fns["softplus"] = lambda x: torch.nn.functional.softplus(x, threshold=math.inf)
 
     def fn(self, name, x):
         return self._fns[name](x)
