@@ -413,15 +413,11 @@ def _params_set(params) -> set:
 
 
 def _highlighted_edge(step: Step) -> int:
-    """The operand position of ``step``'s edge: the first input that is ``step.input``
-    with the same local derivative (``a*a`` has two identical edges: the first)."""
-    candidates = [i for i, x in enumerate(step.node.inputs) if x is step.input]
-    if not candidates:
-        raise ValueError("highlight: the step's input is not an input of the step's node")
-    for i in candidates:
-        if step.node.local[i] == step.local:
-            return i
-    return candidates[0]
+    """The operand position of ``step``'s edge (``a*a`` has two edges from ``a``)."""
+    inputs = step.node.inputs
+    if step.operand < len(inputs) and inputs[step.operand] is step.input:
+        return step.operand
+    raise ValueError("highlight: the step's input is not an input of the step's node")
 
 
 def draw(
@@ -443,8 +439,7 @@ def draw(
     * ``rankdir``: "LR" (left to right, the default), "TB", "RL" or "BT".
     * ``highlight``: a ``Step`` (from ``backprop_steps(root)``) to mark in red: the
       edge it sends gradient along, the op, its result and the receiving input.
-      (``a*a`` draws two identical edges from ``a``; either of its steps marks the
-      first.)
+      (``a*a`` draws two edges from ``a``; each of its two steps marks its own.)
     * ``max_nodes``: the largest number of Values drawn (default 500); a bigger graph
       raises ValueError saying how to draw part of it instead.
     * ``show_local``: label each input -> op edge with ∂result/∂input.

@@ -95,6 +95,8 @@ class Step:
     grad: float  # ∂root/∂input so far, after this step
     names: tuple[str, str, str] = field(default=("L", "n", "x"), repr=False, compare=False)
     # (root, node, input): the names printed by str(step)
+    operand: int = field(default=0, repr=False, compare=False)
+    # which of node.inputs this is: a*a has two steps, operands 0 and 1
 
     def __str__(self) -> str:
         root, node, input = self.names
@@ -152,6 +154,8 @@ def backprop_steps(root: Value) -> Steps:
     steps = Steps()
 
     def record(node, input, local, upstream, contribution):
+        # A node's edges arrive one after another, in operand order.
+        operand = steps[-1].operand + 1 if steps and steps[-1].node is node else 0
         steps.append(
             Step(
                 node,
@@ -161,6 +165,7 @@ def backprop_steps(root: Value) -> Steps:
                 contribution,
                 earlier.get(input, 0.0) + input.grad,
                 (names[root], names[node], names[input]),
+                operand,
             )
         )
 

@@ -511,3 +511,14 @@ def test_a_drawing_has_a_stable_repr_for_saved_notebooks():
     L, _ = small_graph()
     text = repr(draw(L))
     assert text == repr(draw(L)) and "0x" not in text and "7 Values" in text
+
+
+def test_each_step_of_a_times_a_highlights_its_own_edge():
+    a = Value(3.0, label="a")
+    L = a * a
+    first, second = backprop_steps(L)
+    assert (first.operand, second.operand) == (0, 1)
+    for step, marked in ((first, 0), (second, 1)):
+        edges = [line for line in draw(L, highlight=step).source.splitlines() if "v0 -> op1" in line]
+        assert len(edges) == 2
+        assert ["highlight" in line for line in edges] == [i == marked for i in range(2)]
