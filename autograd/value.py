@@ -182,19 +182,6 @@ def is_constant(value: Value) -> bool:
 _new = object.__new__
 
 
-def _node(data: float, op: str, inputs: tuple, local: tuple) -> Value:
-    # Internal fast constructor: the data is already a checked float.
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.op = op
-    v.inputs = inputs
-    v.local = local
-    v._mark = None
-    return v
-
-
 def _flatten(root: Value) -> list[tuple]:
     """The graph under ``root`` as records, inputs before users, inputs by index."""
     from autograd.graph import topological_order
@@ -263,9 +250,18 @@ def _apply(op: ops.Op, inputs: tuple) -> Value:
     if not math.isfinite(out) and all(map(math.isfinite, args)):
         shown = ", ".join(map(repr, args))
         raise OverflowError(f"{op.name}: result overflows a float (operands {shown})")
-    if not _recording.get():
-        return _node(out, "", (), ())
-    return _node(out, op.name, inputs, op.local(out, *args))
+    # The node is built here, slot by slot, without calling __init__: this is the
+    # hottest path of the engine, and the data is already a checked float.
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._mark = None
+    if _recording.get():
+        v.op, v.inputs, v.local = op.name, inputs, op.local(out, *args)
+    else:  # under no_grad the result is a leaf
+        v.op, v.inputs, v.local = "", (), ()
+    return v
 
 
 def _lift_all(items) -> tuple:
