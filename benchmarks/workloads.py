@@ -15,6 +15,7 @@ runner repeats them and reports medians and ratios measured in the same process.
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from operator import add as _fadd, mul as _fmul
@@ -33,12 +34,13 @@ def _moons(n: int):
 
 
 # ------------------------------------------------------------------ workload 1
-def chainrule_step(n: int = 100, steps: int = 1) -> float:
-    """Seconds per training step of micrograd's demo, through chainrule's nn."""
-    X, y = _moons(n)
-    model = MLP(2, [*HIDDEN, 1], seed=1)
+def _model():
+    return MLP(2, [*HIDDEN, 1], seed=1)
+
+
+def chainrule_train(model, X, y, steps: int) -> None:
+    """micrograd's demo loop through chainrule's nn: forward, loss, backward, SGD."""
     optimizer = SGD(model.parameters(), lr=1.0)
-    start = time.perf_counter()
     for k in range(steps):
         scores = [model(x)[0] for x in X]
         loss = hinge_loss(scores, y) + ALPHA * l2(model.parameters())
@@ -46,23 +48,32 @@ def chainrule_step(n: int = 100, steps: int = 1) -> float:
         loss.backward()
         optimizer.lr = 1.0 - 0.9 * k / 100
         optimizer.step()
+
+
+def chainrule_step(n: int = 100, steps: int = 1) -> float:
+    """Seconds per training step of micrograd's demo, through chainrule's nn."""
+    X, y = _moons(n)
+    model = _model()
+    start = time.perf_counter()
+    chainrule_train(model, X, y, steps)
     return (time.perf_counter() - start) / steps
 
 
 # ------------------------------------------------------------------ workload 2
-def _init(nin: int, nout: int, rng: random.Random):
-    return [[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [0.0] * nout
+def float_layers(model) -> list:
+    """A model's weights as plain floats: per layer, (rows of weights, biases)."""
+    return [
+        ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
+        for layer in model.layers
+    ]
 
 
-def float_step(n: int = 100, steps: int = 1) -> float:
-    """The same step by hand on floats: forward, hand-derived backward, SGD update.
-    Written tightly (C-level map/sum where it fits), so the ratio to it is honest."""
-    X, y = _moons(n)
-    rng = random.Random(1)
-    sizes = [2, *HIDDEN, 1]
-    layers = [_init(a, b, rng) for a, b in zip(sizes, sizes[1:])]
+def float_train(layers, X, y, steps: int) -> None:
+    """The same loop by hand on floats: forward, hand-derived backward, SGD update.
+    Written tightly (C-level map/sum where it fits), so the ratio to it is honest;
+    a test checks it makes exactly chainrule's update."""
+    n = len(X)
     last = len(layers) - 1
-    start = time.perf_counter()
     for k in range(steps):
         transposed = [[list(col) for col in zip(*W)] for W, _ in layers]
         gWs = [[[0.0] * len(row) for row in W] for W, _ in layers]
@@ -92,6 +103,14 @@ def float_step(n: int = 100, steps: int = 1) -> float:
             for j, (row, grow) in enumerate(zip(W, gW)):
                 W[j] = [p - lr * (g + decay * p) for p, g in zip(row, grow)]
             b[:] = [p - lr * (g + decay * p) for p, g in zip(b, gb)]
+
+
+def float_step(n: int = 100, steps: int = 1) -> float:
+    """Seconds per step of the hand-written loop, from the same weights as workload 1."""
+    X, y = _moons(n)
+    layers = float_layers(_model())
+    start = time.perf_counter()
+    float_train(layers, X, y, steps)
     return (time.perf_counter() - start) / steps
 
 
@@ -105,19 +124,27 @@ def _pairwise_sum(values: list) -> Value:
     return values[0]
 
 
-def _wide_graph(n: int):
+def _wide_graph(n: int, *, collector: bool = True):
     rng = random.Random(3)
     xs = [Value(rng.uniform(-1, 1)) for _ in range(n)]
     ws = [Value(rng.uniform(-1, 1)) for _ in range(n)]
-    start = time.perf_counter()
-    root = _pairwise_sum([x * w for x, w in zip(xs, ws)])
-    return root, time.perf_counter() - start
+    paused = not collector and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        root = _pairwise_sum([x * w for x, w in zip(xs, ws)])
+        return root, time.perf_counter() - start
+    finally:
+        if paused:
+            gc.enable()
 
 
 def wide(n: int = 100_000) -> dict:
     """Build n products x_i*w_i summed pairwise: ns per op node to build, ns per node
     to backward, and the bytes the whole graph holds per node (leaves included),
     measured with tracemalloc on a second build so tracing does not slow the timing."""
+    _, build_paused = _wide_graph(n, collector=False)  # what the cyclic collector costs
     root, build = _wide_graph(n)
     start = time.perf_counter()
     root.backward()
@@ -133,6 +160,7 @@ def wide(n: int = 100_000) -> dict:
     return {
         "nodes": nodes,
         "build_ns_per_op_node": build / ops * 1e9,
+        "build_ns_per_op_node_collector_paused": build_paused / ops * 1e9,
         "backward_ns_per_node": back / nodes * 1e9,
         "bytes_per_node": held / nodes,
     }
