@@ -208,13 +208,7 @@ def _rebuild(records: list[tuple]) -> Value:
 
 def _constant(x) -> Value:
     c = _new(_Constant)
-    c.data = _as_float(x)
-    c.grad = 0.0
-    c.label = ""
-    c.op = ""
-    c.inputs = ()
-    c.local = ()
-    c._mark = None
+    Value.__init__(c, x)
     return c
 
 
