@@ -98,11 +98,16 @@ class Step:
     operand: int = field(default=0, repr=False, compare=False)
     # which of node.inputs this is: a*a has two steps, operands 0 and 1
 
-    def __str__(self) -> str:
+    @property
+    def formula(self) -> str:
+        """The chain rule of this step in names: ``dL/dx += dn/dx * dL/dn``."""
         root, node, input = self.names
+        return f"d{root}/d{input} += d{node}/d{input} * d{root}/d{node}"
+
+    def __str__(self) -> str:
+        root, _, input = self.names
         return (
-            f"d{root}/d{input} += d{node}/d{input} * d{root}/d{node}"
-            f" = {self.local:.4f} * {self.upstream:.4f} = {self.contribution:.4f}"
+            f"{self.formula} = {self.local:.4f} * {self.upstream:.4f} = {self.contribution:.4f}"
             f"  (d{root}/d{input} = {self.grad:.4f})"
         )
 

@@ -34,8 +34,9 @@ def _name(name: str) -> str:
 
 
 def _formula(step: Step) -> str:
-    root, node, input = (_name(n) for n in step.names)
-    return f"d{root}/d{input} += d{node}/d{input} * d{root}/d{node}"
+    # The formula's fixed text has no control characters: escaping it whole is
+    # escaping each name.
+    return _name(step.formula)
 
 
 def _row(i: int, step: Step) -> tuple[str, ...]:
