@@ -16,19 +16,11 @@ import os
 import sys
 import time
 
+from autograd.cli import _positive_int  # the same option check as the rest of the command
+
 __all__ = ["add_arguments", "run"]
 
 DEFAULT_SEED = 1337  # micrograd's demo seeds its weights with random.seed(1337)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
