@@ -30,7 +30,10 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/chainrule draw "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432 -o $(OUT)/neuron.svg
 	$(BIN)/chainrule train --out $(OUT)
 
+# The linter and the formatter check first (configured in pyproject.toml), then the suite.
 test: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(PY) -m pytest tests notebooks --nbmake
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)

@@ -21,7 +21,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from autograd.draw import RenderError, RendererNotFoundError, draw
+from autograd.draw import RendererNotFoundError, RenderError, draw
 from autograd.draw import _fmt as _number  # numbers read the same as in the table and drawing
 from autograd.expr import FUNCTIONS, ExprError, evaluate
 from autograd.graph import backprop_steps, node_names, topological_order
@@ -217,7 +217,10 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
         "expression", metavar="EXPR", help='the expression, quoted: "tanh(x*w + b)"'
     )
     parser.add_argument(
-        "variables", nargs="*", default=[], metavar="name=value",
+        "variables",
+        nargs="*",
+        default=[],
+        metavar="name=value",
         help="a value for every variable in EXPR",
     )
 

@@ -96,7 +96,9 @@ def _interpreter_dirs() -> list[Path]:
     dirs = [Path(sys.executable).parent]
     for scheme in (None, f"{os.name}_user"):
         try:
-            path = sysconfig.get_path("scripts", scheme) if scheme else sysconfig.get_path("scripts")
+            path = (
+                sysconfig.get_path("scripts", scheme) if scheme else sysconfig.get_path("scripts")
+            )
         except KeyError:  # no such scheme on this platform
             continue
         if path:
@@ -147,8 +149,7 @@ def find_renderer() -> Path:
             return candidate
     raise RendererNotFoundError(
         "No Graphviz renderer found: `dot` and `graphviz-pure` are not on PATH, "
-        f"graphviz-pure is not beside the Python interpreter, and {DOT_ENV} is not set.\n"
-        + _FIXES
+        f"graphviz-pure is not beside the Python interpreter, and {DOT_ENV} is not set.\n" + _FIXES
     )
 
 
@@ -190,7 +191,9 @@ class Drawing(graphviz.Digraph):
     def __repr__(self) -> str:
         # Stable text (no memory address): it is the plain-text fallback that a
         # saved notebook keeps beside the SVG.
-        return f"<Drawing of {self.values} Values: .source is the DOT text, .save(path) writes a file>"
+        return (
+            f"<Drawing of {self.values} Values: .source is the DOT text, .save(path) writes a file>"
+        )
 
     def _command_args(self, format, renderer, formatter, neato_no_op, engine) -> list[str]:
         spec = ":".join(part for part in (format or self.format, renderer, formatter) if part)
@@ -265,7 +268,9 @@ class Drawing(graphviz.Digraph):
         if raise_if_result_exists and outfile.exists():
             raise FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
         if outfile.resolve() == source_path.resolve() and not overwrite_source:
-            raise ValueError(f"outfile {outfile} would overwrite the DOT source (pass overwrite_source=True)")
+            raise ValueError(
+                f"outfile {outfile} would overwrite the DOT source (pass overwrite_source=True)"
+            )
         source_path.parent.mkdir(parents=True, exist_ok=True)
         source_path.write_text(self.source, encoding=self.encoding)
         data = self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine)
@@ -291,7 +296,9 @@ class Drawing(graphviz.Digraph):
         fmt = _SAVE_FORMATS.get(path.suffix.lower())
         if fmt is None:
             known = ", ".join(_SAVE_FORMATS)
-            raise ValueError(f"cannot save a drawing as {path.name!r}: use a file name ending in {known}")
+            raise ValueError(
+                f"cannot save a drawing as {path.name!r}: use a file name ending in {known}"
+            )
         if skip_existing and path.exists():
             return path
         data = self.source.encode(self.encoding) if fmt == "dot" else self.pipe(format=fmt)
@@ -349,7 +356,9 @@ def _html_text(text: str) -> str:
     text (after entities are decoded, so an entity would not protect it).
     """
     lines = _visible(text).split("\n")
-    return '<BR ALIGN="CENTER"/>'.join(html.escape(line, quote=True).replace("\\", "\\\\") for line in lines)
+    return '<BR ALIGN="CENTER"/>'.join(
+        html.escape(line, quote=True).replace("\\", "\\\\") for line in lines
+    )
 
 
 # ------------------------------------------------------------------ building the graph
@@ -372,7 +381,9 @@ def _fill(magnitude: float, largest: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _value_label(name: str, labelled: bool, data: float, grad: float, *, kind: str, fill: str, strong: bool) -> str:
+def _value_label(
+    name: str, labelled: bool, data: float, grad: float, *, kind: str, fill: str, strong: bool
+) -> str:
     border, style, colour = {
         "param": ("3", "", _PARAM),
         "input": ("1", ' STYLE="rounded"', _INPUT),
@@ -462,7 +473,9 @@ def draw(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, not {max_nodes!r}")
     if highlight is not None and not isinstance(highlight, Step):
-        raise TypeError(f"highlight must be a Step from backprop_steps, not {type(highlight).__name__}")
+        raise TypeError(
+            f"highlight must be a Step from backprop_steps, not {type(highlight).__name__}"
+        )
 
     order = topological_order(root)
     if len(order) > max_nodes:
@@ -490,7 +503,13 @@ def draw(
 
     g = Drawing(
         name="chainrule",
-        graph_attr={"rankdir": rankdir, "fontname": _FONT, "fontsize": "10", "labelloc": "b", "nodesep": "0.25"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": _FONT,
+            "fontsize": "10",
+            "labelloc": "b",
+            "nodesep": "0.25",
+        },
         node_attr={"fontname": _FONT, "fontsize": "11"},
         edge_attr={"fontname": _FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
@@ -501,7 +520,13 @@ def draw(
         kinds_present.add(kind)
         fill = _fill(abs(shown[i]), largest) if color_by_grad else "white"
         label = _value_label(
-            names[v], bool(v.label), v.data, shown[i], kind=kind, fill=fill, strong=v in strong_values
+            names[v],
+            bool(v.label),
+            v.data,
+            shown[i],
+            kind=kind,
+            fill=fill,
+            strong=v in strong_values,
         )
         g.node(f"v{i}", label=label, shape="plain", **{"class": f"value {kind}"})
 
@@ -535,7 +560,14 @@ def draw(
         g.edge(op_id, f"v{i}", **out_attrs)
 
     if legend:
-        g.attr(label=_legend(kinds_present, show_local=show_local, color_by_grad=color_by_grad, highlight=highlight))
+        g.attr(
+            label=_legend(
+                kinds_present,
+                show_local=show_local,
+                color_by_grad=color_by_grad,
+                highlight=highlight,
+            )
+        )
     return g
 
 

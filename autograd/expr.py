@@ -315,16 +315,12 @@ def _check_call(node: ast.Call, source: _Source) -> None:
         raise ExprError(f"unknown function {name!r}", column, f"known: {_FUNCTION_LIST}")
     if node.keywords:
         keyword = node.keywords[0]
-        raise ExprError(
-            f"{name}() takes no keyword arguments", source.column(keyword.col_offset)
-        )
+        raise ExprError(f"{name}() takes no keyword arguments", source.column(keyword.col_offset))
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise ExprError(_REJECTED[ast.Starred], source.column(arg.col_offset))
     if len(node.args) != 1:
-        raise ExprError(
-            f"{name}() takes exactly one argument ({len(node.args)} given)", column
-        )
+        raise ExprError(f"{name}() takes exactly one argument ({len(node.args)} given)", column)
 
 
 def _normalise(variables: dict) -> dict[str, float]:
@@ -340,9 +336,7 @@ def _normalise(variables: dict) -> dict[str, float]:
     return normalised
 
 
-def _make_leaves(
-    uses: dict[str, ast.Name], variables: dict, source: _Source
-) -> dict[str, Value]:
+def _make_leaves(uses: dict[str, ast.Name], variables: dict, source: _Source) -> dict[str, Value]:
     missing = [name for name in uses if name not in variables]
     if missing:
         hint = "give each variable a value as name=value"

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from operator import mul as _mul
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 _TINY = 1.0 / sys.float_info.max  # below this, 1/x overflows
 
@@ -197,6 +198,8 @@ SIGMOID = Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
 SOFTPLUS = Op("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
 RELU = Op("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
 ABS = Op("abs", abs, lambda out, x: (_sign(x),))
+
+
 def _periodic(name: str, fn):
     def forward(x):
         if not math.isfinite(x):
@@ -209,4 +212,23 @@ def _periodic(name: str, fn):
 SIN = Op("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
 COS = Op("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
 
-ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT, EXP, LOG, SQRT, TANH, SIGMOID, SOFTPLUS, RELU, ABS, SIN, COS)
+ALL = (
+    ADD,
+    SUB,
+    MUL,
+    DIV,
+    POW,
+    NEG,
+    SUM,
+    DOT,
+    EXP,
+    LOG,
+    SQRT,
+    TANH,
+    SIGMOID,
+    SOFTPLUS,
+    RELU,
+    ABS,
+    SIN,
+    COS,
+)

@@ -19,11 +19,18 @@ import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.draw import RenderError, RendererNotFoundError, _fmt, _message_bundle, _visible, draw
+from autograd.draw import RendererNotFoundError, RenderError, _fmt, _message_bundle, _visible, draw
 from autograd.graph import Step, Steps, backprop_steps, node_names, topological_order
 from autograd.value import Value
 
-__all__ = ["steps_table", "steps_html", "Stepper", "check_gradients", "GradientCheck", "GradientAnswer"]
+__all__ = [
+    "steps_table",
+    "steps_html",
+    "Stepper",
+    "check_gradients",
+    "GradientCheck",
+    "GradientAnswer",
+]
 
 _HEADERS = ("#", "chain rule", "local", "upstream", "contribution", "running grad")
 
@@ -86,7 +93,9 @@ def steps_html(steps: Sequence[Step]) -> str:
     for i, step in enumerate(steps, 1):
         number, formula, *numbers = _row(i, step)
         cells = [f'<td style="{_NUM};color:#888">{number}</td>']
-        cells.append(f'<td style="{_CELL};white-space:nowrap"><code>{html.escape(formula)}</code></td>')
+        cells.append(
+            f'<td style="{_CELL};white-space:nowrap"><code>{html.escape(formula)}</code></td>'
+        )
         cells += [f'<td style="{_NUM}">{n}</td>' for n in numbers]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -230,7 +239,8 @@ class Stepper:
             name = self.steps[0].names[0] if self.steps else (self.root.label or "root")
             if not n:
                 return f"no steps: {_name(name)} is a leaf, there is nothing to backpropagate"
-            return f"start: d{_name(name)}/d{_name(name)} = 1, every other grad starts at 0 ({n} steps to go)"
+            start = f"d{_name(name)}/d{_name(name)} = 1"
+            return f"start: {start}, every other grad starts at 0 ({n} steps to go)"
         return f"step {k} of {n}: {self.steps[k - 1]}"
 
     def drawing(self, position: int | None = None):
@@ -257,7 +267,12 @@ class Stepper:
         previous = w.Button(description="◀ previous", tooltip="undo the last step")
         following = w.Button(description="next ▶", tooltip="apply the next step")
         slider = w.IntSlider(
-            value=self.position, min=0, max=n, description="step", disabled=n == 0, continuous_update=False
+            value=self.position,
+            min=0,
+            max=n,
+            description="step",
+            disabled=n == 0,
+            continuous_update=False,
         )
         picture = w.HTML()
         caption = w.HTML()
@@ -290,7 +305,10 @@ class Stepper:
         try:
             box = self.widget()
         except ImportError as error:
-            display({"text/plain": str(error), "text/html": f"<p>{html.escape(str(error))}</p>"}, raw=True)
+            display(
+                {"text/plain": str(error), "text/html": f"<p>{html.escape(str(error))}</p>"},
+                raw=True,
+            )
             display(self.steps)
             return
         display(box)
@@ -317,8 +335,13 @@ class GradientAnswer:
         root = self.path[0]
         if not self.steps:
             return f"d{root}/d{root} = 1 by definition: the pass starts there."
-        count = "1 chain-rule step" if len(self.steps) == 1 else f"{len(self.steps)} chain-rule steps"
-        lines = [f"path from {root}: {' -> '.join(self.path)}", f"d{root}/d{self.name} is the sum of {count}:"]
+        count = (
+            "1 chain-rule step" if len(self.steps) == 1 else f"{len(self.steps)} chain-rule steps"
+        )
+        lines = [
+            f"path from {root}: {' -> '.join(self.path)}",
+            f"d{root}/d{self.name} is the sum of {count}:",
+        ]
         lines += [f"  {step}" for step in self.steps]
         return "\n".join(lines)
 
@@ -355,22 +378,24 @@ class GradientCheck:
 
     def _title(self) -> str:
         right = len(self.answers) - len(self.wrong)
-        return f"gradients of {_name(self.root_name)}: {right} of {len(self.answers)} right (tolerance {self.tol:g})"
+        score = f"{right} of {len(self.answers)} right"
+        return f"gradients of {_name(self.root_name)}: {score} (tolerance {self.tol:g})"
 
     def __str__(self) -> str:
         width = max((len(_name(a.name)) for a in self.answers), default=0)
         lines = [self._title()]
         for a in self.answers:
             verdict = "right" if a.correct else "WRONG"
-            lines.append(
-                f"  {_name(a.name).ljust(width)}  {verdict}  yours {_fmt(a.yours):>10}  expected {_fmt(a.expected):>10}"
-            )
+            numbers = f"yours {_fmt(a.yours):>10}  expected {_fmt(a.expected):>10}"
+            lines.append(f"  {_name(a.name).ljust(width)}  {verdict}  {numbers}")
             if not a.correct:
                 lines += ["      " + line for line in _visible(a.explain()).split("\n")]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<GradientCheck: {len(self.answers) - len(self.wrong)} of {len(self.answers)} right>"
+        return (
+            f"<GradientCheck: {len(self.answers) - len(self.wrong)} of {len(self.answers)} right>"
+        )
 
     def _repr_html_(self) -> str:
         cell = "padding:2px 10px;border-bottom:1px solid #e4e4e4;vertical-align:top"
@@ -382,14 +407,21 @@ class GradientCheck:
                 if a.correct
                 else '<span style="color:#d62728">&#10008; wrong</span>'
             )
-            detail = "" if a.correct else f'<pre style="margin:2px 0;font-size:12px">{html.escape(a.explain())}</pre>'
+            detail = (
+                ""
+                if a.correct
+                else f'<pre style="margin:2px 0;font-size:12px">{html.escape(a.explain())}</pre>'
+            )
             rows.append(
                 f'<tr><td style="{cell}"><code>{html.escape(_name(a.name))}</code></td>'
                 f'<td style="{cell};white-space:nowrap">{mark}</td>'
                 f'<td style="{num}">{_fmt(a.yours)}</td><td style="{num}">{_fmt(a.expected)}</td>'
                 f'<td style="{cell}">{detail}</td></tr>'
             )
-        head = "".join(f'<th style="{cell};text-align:left">{h}</th>' for h in ("value", "", "yours", "expected", ""))
+        head = "".join(
+            f'<th style="{cell};text-align:left">{h}</th>'
+            for h in ("value", "", "yours", "expected", "")
+        )
         return (
             f"<p><b>{html.escape(self._title())}</b></p>"
             '<table class="chainrule-check" style="border-collapse:collapse;font-size:13px">'
@@ -425,7 +457,9 @@ def check_gradients(root: Value, answers: Mapping, *, tol: float = 1e-3) -> Grad
     if not isinstance(root, Value):
         raise TypeError(f"check_gradients needs a Value as root, not {type(root).__name__}")
     if not isinstance(answers, Mapping):
-        raise TypeError(f"answers must be a mapping like {{'a': -6.0}}, not {type(answers).__name__}")
+        raise TypeError(
+            f"answers must be a mapping like {{'a': -6.0}}, not {type(answers).__name__}"
+        )
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
         raise ValueError(f"tol must be a number >= 0, not {tol!r}")
     order, steps, expected = _replay(root)
@@ -449,11 +483,14 @@ def check_gradients(root: Value, answers: Mapping, *, tol: float = 1e-3) -> Grad
             found = by_name.get(key, [])
             if not found:
                 labels = [n for n in by_name if n]
-                raise ValueError(f"no value named {key!r} in this graph; its names are {_describe(labels)}")
+                raise ValueError(
+                    f"no value named {key!r} in this graph; its names are {_describe(labels)}"
+                )
             if len(found) > 1:
                 raise ValueError(
                     f"{len(found)} different values are named {key!r} in this graph, so the "
-                    "answer is ambiguous: give them distinct labels, or use the Value itself as the key"
+                    "answer is ambiguous: give them distinct labels, or use the Value itself as "
+                    "the key"
                 )
             node = found[0]
         else:

@@ -143,7 +143,7 @@ class Value:
 
         backward(self)
 
-    def detach(self) -> "Value":
+    def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
@@ -189,7 +189,15 @@ def _flatten(root: Value) -> list[tuple]:
     order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
     return [
-        (isinstance(n, _Constant), n.data, n.grad, n.label, n.op, tuple(index[i] for i in n.inputs), n.local)
+        (
+            isinstance(n, _Constant),
+            n.data,
+            n.grad,
+            n.label,
+            n.op,
+            tuple(index[i] for i in n.inputs),
+            n.local,
+        )
         for n in order
     ]
 

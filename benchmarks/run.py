@@ -45,17 +45,27 @@ def measure(*, repeat: int, smoke: bool) -> dict:
     }
     step = _median(lambda: workloads.chainrule_step(n), repeat)
     floats = _median(lambda: workloads.float_step(n), repeat)
-    results["demo_step"] = {"chainrule_s": step, "floats_s": floats, "chainrule_over_floats": step / floats}
+    results["demo_step"] = {
+        "chainrule_s": step,
+        "floats_s": floats,
+        "chainrule_over_floats": step / floats,
+    }
     for name, fn in (("torch", workloads.torch_step), ("micrograd", workloads.micrograd_step)):
         if fn(n) is None:  # not installed: say so rather than invent a figure
             results["demo_step"][f"{name}_s"] = None
             continue
-        seconds = _median(lambda: fn(n), max(1, min(repeat, 3)))
+        seconds = _median(lambda fn=fn: fn(n), max(1, min(repeat, 3)))
         results["demo_step"][f"{name}_s"] = seconds
         results["demo_step"][f"{name}_over_chainrule"] = seconds / step
     results["wide"] = _median_dict(lambda: workloads.wide(wide_n), repeat)
     # the million-node chain takes seconds to build: a median of at most 3 runs
-    chains = {depth: _median(lambda: workloads.deep_chain(depth), repeat if depth <= 10_000 else min(repeat, 3)) for depth in depths}
+    chains = {
+        depth: _median(
+            lambda depth=depth: workloads.deep_chain(depth),
+            repeat if depth <= 10_000 else min(repeat, 3),
+        )
+        for depth in depths
+    }
     results["deep"] = {
         "backward_ns_per_node": {str(d): ns for d, ns in chains.items()},
         "deepest_over_shallowest": chains[depths[-1]] / chains[depths[0]],
@@ -88,7 +98,8 @@ def table(r: dict) -> str:
     w = r["wide"]
     rows += [
         f"{'3 wide graph: build, ns per op node':<44}{w['build_ns_per_op_node']:>16.0f}",
-        f"{'  the same, cyclic collector paused':<44}{w['build_ns_per_op_node_collector_paused']:>16.0f}",
+        f"{'  the same, cyclic collector paused':<44}"
+        f"{w['build_ns_per_op_node_collector_paused']:>16.0f}",
         f"{'3 wide graph: backward, ns per node':<44}{w['backward_ns_per_node']:>16.0f}",
         f"{'3 wide graph: bytes per node':<44}{w['bytes_per_node']:>16.0f}",
     ]
@@ -104,10 +115,14 @@ def table(r: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per workload (median reported)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: checks the benchmarks work")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, one run: checks the benchmarks work"
+    )
     args = parser.parse_args(argv)
     results = measure(repeat=1 if args.smoke else args.repeat, smoke=args.smoke)
     print(table(results))

@@ -18,8 +18,9 @@ from __future__ import annotations
 import gc
 import random
 import time
-from operator import add as _fadd, mul as _fmul
 import tracemalloc
+from operator import add as _fadd
+from operator import mul as _fmul
 
 from autograd import Value, draw, sum_of
 from nn import MLP, SGD, hinge_loss, l2, make_moons
@@ -205,7 +206,13 @@ def torch_step(n: int = 100, steps: int = 1) -> float | None:
     sizes = [2, *HIDDEN, 1]
     layers = []
     for a, b in zip(sizes, sizes[1:]):
-        W = [[torch.tensor(rng.uniform(-1, 1), dtype=torch.float64, requires_grad=True) for _ in range(a)] for _ in range(b)]
+        W = [
+            [
+                torch.tensor(rng.uniform(-1, 1), dtype=torch.float64, requires_grad=True)
+                for _ in range(a)
+            ]
+            for _ in range(b)
+        ]
         bias = [torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(b)]
         layers.append((W, bias))
     params = [p for W, b in layers for row in W for p in row] + [p for _, b in layers for p in b]

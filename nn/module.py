@@ -147,7 +147,7 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def label_parameters(self) -> "Module":
+    def label_parameters(self) -> Module:
         """Set every parameter's label to its dotted name, so that a drawing or a
         table of chain-rule steps names each one unambiguously. Returns the module."""
         for name, p in self.named_parameters():
@@ -161,7 +161,7 @@ class Module:
         parameters alone."""
         return getattr(self, "_frozen", False)
 
-    def freeze(self) -> "Module":
+    def freeze(self) -> Module:
         """Freeze this module and every module inside it, for retraining only some
         layers. Optimisers built from a module (``SGD(model, ...)``) or from
         ``model.parameters(trainable_only=True)`` skip frozen parameters; the
@@ -169,7 +169,7 @@ class Module:
         self._set_frozen(True)
         return self
 
-    def unfreeze(self) -> "Module":
+    def unfreeze(self) -> Module:
         """Undo ``freeze()`` for this module and every module inside it."""
         self._set_frozen(False)
         return self
@@ -178,7 +178,7 @@ class Module:
         for module in self.modules():
             module._frozen = flag
 
-    def modules(self) -> list["Module"]:
+    def modules(self) -> list[Module]:
         """This module and every module inside it, each once, outermost first."""
         found, seen, stack = [], set(), [self]
         while stack:
@@ -445,7 +445,9 @@ class RNNCell(Module):
     def __call__(self, x, h=None) -> list[Value]:
         xs = _inputs(x, self.nin, "RNNCell")
         hs = (
-            tuple(Value(0.0) for _ in self.b) if h is None else _inputs(h, self.nhidden, "RNNCell state")
+            tuple(Value(0.0) for _ in self.b)
+            if h is None
+            else _inputs(h, self.nhidden, "RNNCell state")
         )
         inputs = xs + hs
         return [

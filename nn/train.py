@@ -15,8 +15,9 @@ import gc
 import math
 import numbers
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from autograd import Value, no_grad, sum_of
 from nn import losses

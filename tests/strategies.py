@@ -119,7 +119,9 @@ class Program:
     def kink_clearance(self) -> float:
         """The smallest |argument| of any abs or relu (inf when there is none)."""
         seen = [math.inf]
-        self.run(CHAINRULE, [Value(x) for x in self.leaves], on_kink=lambda a: seen.append(abs(a.data)))
+        self.run(
+            CHAINRULE, [Value(x) for x in self.leaves], on_kink=lambda a: seen.append(abs(a.data))
+        )
         return min(seen)
 
     def __repr__(self) -> str:  # readable in hypothesis' falsifying examples
@@ -195,7 +197,9 @@ def _all_data(root: Value) -> list[float]:
 def programs(draw, *, max_leaves: int = 4, max_instructions: int = 10) -> Program:
     """Random expression graphs that chainrule evaluates without a domain error, every
     value finite and at most ``MAX_MAGNITUDE`` in size."""
-    leaves = tuple(draw(st.lists(st.floats(-3.0, 3.0, allow_nan=False), min_size=1, max_size=max_leaves)))
+    leaves = tuple(
+        draw(st.lists(st.floats(-3.0, 3.0, allow_nan=False), min_size=1, max_size=max_leaves))
+    )
     body: list[Instruction] = []
     for _ in range(draw(st.integers(1, max_instructions))):
         available = len(leaves) + len(body)

@@ -13,7 +13,9 @@ def test_smoke_run_prints_every_workload_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
         [sys.executable, str(RUNNER), "--smoke", "--json", str(out)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     for workload in ("1 demo step", "2 demo step", "3 wide graph", "4 deep chain", "5 render"):

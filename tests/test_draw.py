@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from examples import PURE, SVG, classic, needs_pure
+
 from autograd import RendererNotFoundError, Value, backprop_steps, draw
 from autograd.draw import Drawing, find_renderer
 
@@ -154,7 +154,12 @@ def test_color_by_grad_false_leaves_every_box_white(pure_only):
 def test_numbers_show_four_decimals_or_an_exponent_and_no_negative_zero():
     fmt = draw_module._fmt
     assert [fmt(x) for x in (2.0, -3.14159, 0.0, -0.0, 1e-5, 2.5e8)] == [
-        "2.0000", "-3.1416", "0.0000", "0.0000", "1.0000e-05", "2.5000e+08"
+        "2.0000",
+        "-3.1416",
+        "0.0000",
+        "0.0000",
+        "1.0000e-05",
+        "2.5000e+08",
     ]
     assert [fmt(x) for x in (float("inf"), float("-inf"), float("nan"))] == ["inf", "-inf", "nan"]
 
@@ -172,8 +177,18 @@ def test_parameters_inputs_constants_and_results_are_told_apart(pure_only):
     y = (w * x + 1.0).relu()
     y.label = "y"
     svg = parse_svg(draw(y, params=[w]))
-    kinds = {texts(g)[0]: set((g.get("class") or "").split()) - {"node", "value"} for g in groups(svg, "value")}
-    assert kinds == {"w": {"param"}, "x": {"input"}, "n2": {"result"}, "n3": {"const"}, "n4": {"result"}, "y": {"result"}}
+    kinds = {
+        texts(g)[0]: set((g.get("class") or "").split()) - {"node", "value"}
+        for g in groups(svg, "value")
+    }
+    assert kinds == {
+        "w": {"param"},
+        "x": {"input"},
+        "n2": {"result"},
+        "n3": {"const"},
+        "n4": {"result"},
+        "y": {"result"},
+    }
     caption = texts(svg)[0]
     assert "thick blue border: parameter" in caption
     assert "rounded green border: input" in caption
@@ -235,10 +250,16 @@ def test_highlight_marks_the_steps_edge_op_and_both_values(pure_only):
     assert into_op[0].find(f".//{SVG}text").get("fill") == red
     boxes = boxes_by_name(svg)
     for name in ("b", "e"):
-        assert any(s.get("stroke") == red for s in boxes[name].iter() if s.tag in (f"{SVG}polygon", f"{SVG}path"))
+        assert any(
+            s.get("stroke") == red
+            for s in boxes[name].iter()
+            if s.tag in (f"{SVG}polygon", f"{SVG}path")
+        )
     for name in ("a", "L"):
         assert not any(s.get("stroke") == red for s in boxes[name].iter())
-    ops = [g for g in groups(svg, "op") if any(s.get("stroke") == red for s in g.iter(f"{SVG}ellipse"))]
+    ops = [
+        g for g in groups(svg, "op") if any(s.get("stroke") == red for s in g.iter(f"{SVG}ellipse"))
+    ]
     assert [texts(g) for g in ops] == [["*"]]
     assert "red: the current step" in texts(svg)[0]
 
@@ -350,7 +371,9 @@ def test_save_picks_the_format_from_the_suffix_and_makes_folders(pure_only, tmp_
     dot = g.save(tmp_path / "graph.dot")
     gv = g.save(tmp_path / "graph.gv")
     assert svg == tmp_path / "a" / "graph.svg" and isinstance(png, Path)
-    assert "data -8.0000" in [t for g_ in groups(ET.parse(svg).getroot(), "value") for t in texts(g_)]
+    assert "data -8.0000" in [
+        t for g_ in groups(ET.parse(svg).getroot(), "value") for t in texts(g_)
+    ]
     assert png.read_bytes().startswith(PNG_SIGNATURE)
     assert dot.read_text(encoding="utf-8") == g.source == gv.read_text(encoding="utf-8")
 
@@ -399,7 +422,9 @@ def fake_renderer(folder: Path, name: str, log: Path) -> Path:
     return script
 
 
-posix_scripts = pytest.mark.skipif(os.name == "nt" or not PURE.exists(), reason="needs sh and graphviz-pure")
+posix_scripts = pytest.mark.skipif(
+    os.name == "nt" or not PURE.exists(), reason="needs sh and graphviz-pure"
+)
 
 
 @needs_pure
@@ -519,6 +544,8 @@ def test_each_step_of_a_times_a_highlights_its_own_edge():
     first, second = backprop_steps(L)
     assert (first.operand, second.operand) == (0, 1)
     for step, marked in ((first, 0), (second, 1)):
-        edges = [line for line in draw(L, highlight=step).source.splitlines() if "v0 -> op1" in line]
+        edges = [
+            line for line in draw(L, highlight=step).source.splitlines() if "v0 -> op1" in line
+        ]
         assert len(edges) == 2
         assert ["highlight" in line for line in edges] == [i == marked for i in range(2)]

@@ -27,7 +27,7 @@ ACCEPTED = [
     ("x ** -1", lambda x, y, z: x**-1),
     ("-x", lambda x, y, z: -x),
     ("+x", lambda x, y, z: x),
-    ("--x", lambda x, y, z: -(-x)),
+    ("--x", lambda x, y, z: -(-x)),  # noqa: B002 (the expression text, not Python)
     ("-x ** 2", lambda x, y, z: -(x**2)),  # ** binds tighter than unary minus
     ("x - y - z", lambda x, y, z: (x - y) - z),  # left-associative
     ("x / y / z", lambda x, y, z: (x / y) / z),
@@ -391,8 +391,10 @@ _UNARY_OPS = ["-", *FUNCTIONS]
 
 trees = st.recursive(
     st.sampled_from(["x", "y", "z", 2.0, 0.5]),
-    lambda children: st.tuples(st.sampled_from(sorted(_BINARY_OPS)), children, children)
-    | st.tuples(st.sampled_from(_UNARY_OPS), children),
+    lambda children: (
+        st.tuples(st.sampled_from(sorted(_BINARY_OPS)), children, children)
+        | st.tuples(st.sampled_from(_UNARY_OPS), children)
+    ),
     max_leaves=12,
 )
 

@@ -19,7 +19,11 @@ CORRECT = [
         (0.7,),
     ),
     ("quotient and powers", lambda x, y: x / y + x**y + 2**x - x**-1.5, (1.3, 0.4)),
-    ("sum_of and dot", lambda a, b, c: sum_of([a, b * c, 1.0]) * dot([a, b], [c, a]), (0.3, -1.2, 2.0)),
+    (
+        "sum_of and dot",
+        lambda a, b, c: sum_of([a, b * c, 1.0]) * dot([a, b], [c, a]),
+        (0.3, -1.2, 2.0),
+    ),
 ]
 
 

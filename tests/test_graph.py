@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from mpmath import mp, mpf
+from strategies import FORM_NAMES, MpmathBackend, example_program, programs
 
 from autograd import Value, backprop_steps, dot, no_grad, ops, sum_of, topological_order
-from strategies import FORM_NAMES, MpmathBackend, example_program, programs
 
 ROOT = Path(__file__).resolve().parents[1]
 

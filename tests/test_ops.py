@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -114,7 +114,11 @@ CASES = [
 ]
 # fmt: on
 
-POINTS = [pytest.param(case, point, id=f"{case.name} at {point}") for case in CASES for point in case.points]
+POINTS = [
+    pytest.param(case, point, id=f"{case.name} at {point}")
+    for case in CASES
+    for point in case.points
+]
 
 
 def _analytic(case: Case, point) -> tuple[float, list[float]]:
@@ -256,7 +260,8 @@ SECOND_DERIVATIVES = [
 
 
 @pytest.mark.parametrize(
-    ("f", "exact", "point", "which"), [pytest.param(*row[1:], id=row[0]) for row in SECOND_DERIVATIVES]
+    ("f", "exact", "point", "which"),
+    [pytest.param(*row[1:], id=row[0]) for row in SECOND_DERIVATIVES],
 )
 def test_rule_on_values_differentiates_to_the_second_derivative(f, exact, point, which):
     k, j = which
@@ -292,7 +297,7 @@ DOMAIN_ERRORS = [
     (ZeroDivisionError, lambda a, b: a / b, (1.0, -0.0), ("/", "0.0")),
     (ZeroDivisionError, lambda a: 3 / a, (0.0,), ("/", "0.0")),
     (ZeroDivisionError, lambda a: a**-1, (0.0,), ("**", "-1")),
-    (ZeroDivisionError, lambda a: 0 ** a, (-1.0,), ("**", "-1")),
+    (ZeroDivisionError, lambda a: 0**a, (-1.0,), ("**", "-1")),
     (OverflowError, lambda a: a.exp(), (1000.0,), ("exp", "1000.0")),
     (OverflowError, lambda a: a * 1e200, (1e200,), ("*", "1e+200")),
     (OverflowError, lambda a, b: a + b, (1e308, 1e308), ("+", "1e+308")),
@@ -319,7 +324,8 @@ def test_domain_error_raises_at_once_naming_op_and_operand(error, f, operands, w
 
 
 @pytest.mark.parametrize(
-    ("error", "f", "operands"), [pytest.param(*row[:3], id=" ".join(row[3])) for row in DOMAIN_ERRORS]
+    ("error", "f", "operands"),
+    [pytest.param(*row[:3], id=" ".join(row[3])) for row in DOMAIN_ERRORS],
 )
 def test_failed_op_leaves_no_node_behind(error, f, operands):
     inputs = [Value(x, label=f"x{i}") for i, x in enumerate(operands)]

@@ -75,7 +75,9 @@ def test_python_examples_print_what_the_readme_shows(tmp_path, monkeypatch):
         assert _tidy(out.getvalue()) == _tidy(expected), code
 
 
-@pytest.mark.parametrize("command,expected", _console_commands(), ids=lambda c: c[:60] if isinstance(c, str) else "")
+@pytest.mark.parametrize(
+    "command,expected", _console_commands(), ids=lambda c: c[:60] if isinstance(c, str) else ""
+)
 def test_commands_print_what_the_readme_shows(command, expected, tmp_path):
     argv = [sys.executable, "-m", "autograd", *shlex.split(command)[1:]]
     result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=300)

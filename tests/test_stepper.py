@@ -6,11 +6,10 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from examples import PURE, SVG, classic, needs_pure
+
 from autograd import Step, Steps, Value, backprop_steps, draw
 from autograd.stepper import GradientCheck, Stepper, check_gradients
-
 
 
 def grads(values) -> dict:
@@ -48,11 +47,42 @@ def test_backprop_steps_still_has_exactly_the_effect_of_backward():
 def test_the_table_has_a_header_and_one_row_per_step():
     L, _ = classic()
     lines = backprop_steps(L).table().splitlines()
-    assert lines[0].split() == ["#", "chain", "rule", "local", "upstream", "contribution", "running", "grad"]
+    assert lines[0].split() == [
+        "#",
+        "chain",
+        "rule",
+        "local",
+        "upstream",
+        "contribution",
+        "running",
+        "grad",
+    ]
     assert set(lines[1]) <= {"-", " "}
     assert len(lines) == 2 + 6
-    assert lines[2].split() == ["1", "dL/dd", "+=", "dL/dd", "*", "dL/dL", "-2.0000", "1.0000", "-2.0000", "-2.0000"]
-    assert lines[7].split() == ["6", "dL/db", "+=", "de/db", "*", "dL/de", "2.0000", "-2.0000", "-4.0000", "-4.0000"]
+    assert lines[2].split() == [
+        "1",
+        "dL/dd",
+        "+=",
+        "dL/dd",
+        "*",
+        "dL/dL",
+        "-2.0000",
+        "1.0000",
+        "-2.0000",
+        "-2.0000",
+    ]
+    assert lines[7].split() == [
+        "6",
+        "dL/db",
+        "+=",
+        "de/db",
+        "*",
+        "dL/de",
+        "2.0000",
+        "-2.0000",
+        "-4.0000",
+        "-4.0000",
+    ]
 
 
 def test_the_table_shows_the_running_grad_of_a_node_that_receives_twice():
@@ -106,7 +136,9 @@ def test_the_stepper_moves_between_start_and_end_and_stops_there():
     assert s.go(2) == 2 and s.position == 2
 
 
-@pytest.mark.parametrize("bad, error", [(-1, ValueError), (7, ValueError), (1.0, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [(-1, ValueError), (7, ValueError), (1.0, TypeError), (True, TypeError)]
+)
 def test_the_stepper_refuses_positions_outside_the_pass(bad, error):
     L, _ = classic()
     s = Stepper(L)
@@ -238,7 +270,9 @@ def test_without_ipywidgets_the_widget_says_how_to_install_it(no_ipywidgets):
     assert s.caption().startswith("step 1 of 6")
 
 
-def test_without_ipywidgets_displaying_a_stepper_shows_the_message_and_the_table(no_ipywidgets, capsys):
+def test_without_ipywidgets_displaying_a_stepper_shows_the_message_and_the_table(
+    no_ipywidgets, capsys
+):
     L, _ = classic()
     Stepper(L)._ipython_display_()
     out = capsys.readouterr().out

@@ -12,9 +12,9 @@ from operator import add
 
 import pytest
 from hypothesis import given, settings
+from strategies import CHAINRULE, programs
 
 from autograd import Value, topological_order
-from strategies import CHAINRULE, programs
 
 pytestmark = pytest.mark.torch
 
@@ -114,7 +114,9 @@ KINKS = [
 ]
 
 
-@pytest.mark.parametrize(("ours", "theirs", "point"), [pytest.param(*row[1:], id=row[0]) for row in KINKS])
+@pytest.mark.parametrize(
+    ("ours", "theirs", "point"), [pytest.param(*row[1:], id=row[0]) for row in KINKS]
+)
 def test_kink_conventions_are_pytorchs(torch, ours, theirs, point):
     value, grads = _ours(ours, *point)
     t_value, t_grads = _theirs(torch, lambda *xs: theirs(torch, *xs), *point)

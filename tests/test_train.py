@@ -394,7 +394,9 @@ def test_fit_pauses_the_collector_only_inside_each_step():
     seen = []
     model = MLP(2, [4, 1], seed=0)
     original = model.__call__
-    model.__class__ = type("Probe", (MLP,), {"__call__": lambda self, x: seen.append(gc.isenabled()) or original(x)})
+    model.__class__ = type(
+        "Probe", (MLP,), {"__call__": lambda self, x: seen.append(gc.isenabled()) or original(x)}
+    )
     assert gc.isenabled()
     fit(model, X, y, epochs=2, progress=False)
     assert seen and not any(seen)  # paused while the step's graph is built

@@ -27,7 +27,14 @@ def test_real_numbers_are_stored_as_float(data, expected):
 
 def test_numpy_scalars_are_stored_as_float():
     np = pytest.importorskip("numpy")
-    scalars = (np.float64(1.5), np.float32(0.25), np.float16(-2.0), np.int64(7), np.int8(-3), np.uint16(9))
+    scalars = (
+        np.float64(1.5),
+        np.float32(0.25),
+        np.float16(-2.0),
+        np.int64(7),
+        np.int8(-3),
+        np.uint16(9),
+    )
     for scalar in scalars:
         v = Value(scalar)
         assert type(v.data) is float
@@ -36,7 +43,13 @@ def test_numpy_scalars_are_stored_as_float():
 
 @pytest.mark.parametrize(
     ("data", "type_name"),
-    [("1.0", "str"), (None, "NoneType"), (1 + 2j, "complex"), ([1.0], "list"), (Value(1.0), "Value")],
+    [
+        ("1.0", "str"),
+        (None, "NoneType"),
+        (1 + 2j, "complex"),
+        ([1.0], "list"),
+        (Value(1.0), "Value"),
+    ],
 )
 def test_non_real_data_raises_type_error_naming_the_type(data, type_name):
     with pytest.raises(TypeError, match=type_name):
@@ -107,8 +120,20 @@ def test_numbers_on_either_side_become_constant_leaves():
         (lambda a, b: a ** Fraction(1, 2), math.sqrt(3.0)),
     ],
     ids=[
-        "v+w", "v-w", "v*w", "v/w", "-v", "abs", "2+v", "2-v", "2*w", "3/w",
-        "v**2", "2**v", "v**w", "v**Fraction",
+        "v+w",
+        "v-w",
+        "v*w",
+        "v/w",
+        "-v",
+        "abs",
+        "2+v",
+        "2-v",
+        "2*w",
+        "3/w",
+        "v**2",
+        "2**v",
+        "v**w",
+        "v**Fraction",
     ],  # fmt: skip
 )
 def test_operators_with_values_and_numbers_on_either_side(f, expected):
