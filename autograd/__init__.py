@@ -1,17 +1,26 @@
 """chainrule's engine: scalar reverse-mode automatic differentiation.
 
->>> from autograd import Value
->>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
->>> c = a * b + a
->>> c.backward()
->>> a.grad, b.grad
-(-2.0, 2.0)
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+
+The modules, each importing only those below it: ``cli`` (the command), ``expr``
+(expressions typed on the command line), ``stepper``, ``grading`` (the checker),
+``drawing`` (the graph as DOT), ``render`` (running dot; ``Drawing``), ``steps`` (the
+recorded pass and its tables), ``text`` (how numbers and names are written),
+``gradcheck``, ``value`` (``Value``), ``graph`` (the walk and the chain-rule loop),
+``ops`` (every op).
 """
 
-from autograd.draw import RendererNotFoundError, draw
+import importlib
+
 from autograd.gradcheck import GradcheckError, gradcheck
-from autograd.graph import Step, Steps, backprop_steps, topological_order
-from autograd.stepper import Stepper, check_gradients
+from autograd.grading import check_gradients
+from autograd.graph import topological_order
+from autograd.steps import Step, Steps, backprop_steps
 from autograd.value import Value, dot, no_grad, sum_of
 
 __all__ = [
@@ -30,3 +39,24 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
 ]
+
+# The pictures need the graphviz package; the engine does not. These names load their
+# modules when first used, so `import autograd` (and autograd.value, graph, ops) works
+# on a machine without graphviz.
+_NEED_GRAPHVIZ = {
+    "draw": "autograd.drawing",
+    "RendererNotFoundError": "autograd.render",
+    "Stepper": "autograd.stepper",
+}
+
+
+def __getattr__(name: str):
+    if name not in _NEED_GRAPHVIZ:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_NEED_GRAPHVIZ[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -5,11 +5,13 @@ train the demo network. ``python -m autograd`` runs the same thing.
     chainrule draw  "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
     chainrule train --help
 
-Expressions go through ``autograd.expr`` (a whitelist over Python's parser, never
-``eval``). Exit status: 0 on success; 2 for bad input of any kind (usage, the
-expression, a variable, a math error, an output path, no renderer), always with one
-line on stderr saying what and where; 1 when the renderer itself fails. The output
-Value is named ``L`` (``L'`` if the expression has a variable called L).
+This module owns every command-line option; the work is done by the library
+(``expr``, ``steps``, ``draw``, ``nn.demo``). Expressions go through ``autograd.expr``
+(a whitelist over Python's parser, never ``eval``). Exit status: 0 on success; 2 for
+bad input of any kind (usage, the expression, a variable, a math error, an output
+path, no renderer), always with one line on stderr saying what and where; 1 when the
+renderer itself fails. The output Value is named ``L`` (``L'`` if the expression has
+a variable called L).
 """
 
 from __future__ import annotations
@@ -17,26 +19,31 @@ from __future__ import annotations
 import argparse
 import keyword
 import math
+import os
 import sys
 import unicodedata
 from pathlib import Path
 
-from autograd.draw import RendererNotFoundError, RenderError, draw
-from autograd.draw import _fmt as _number  # numbers read the same as in the table and drawing
+from autograd.drawing import TooManyNodesError, draw
 from autograd.expr import FUNCTIONS, ExprError, evaluate
-from autograd.graph import backprop_steps, node_names, topological_order
-from autograd.value import Value, is_constant
+from autograd.render import DOT_ENV, RendererNotFoundError, RenderError, check_dpi
+from autograd.steps import backprop_steps, forward_table
+from autograd.text import number
+from autograd.value import Value
 
 __all__ = ["main"]
 
 PROG = "chainrule"
 _FORMATS = (".svg", ".png", ".dot", ".gv")
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+MAX_EPOCHS = 1_000_000
 
 _EXPRESSION_HELP = f"""\
 expressions:
-  numbers, names, + - * / ** (power), unary - and +, parentheses, and calls with
-  one argument to {", ".join(FUNCTIONS)}.
+  numbers, names, + - * / ** (power), unary - and +, parentheses, and calls to
+  {", ".join(FUNCTIONS)}
+  (one argument each; sum and dot take any number: dot(w1, w2, x1, x2, b) is
+  w1*x1 + w2*x2 + b as one node).
   Give every name a value as name=value (a finite number); a pair whose name is
   not in EXPR only warns. The output is called L (L' if a variable is called L).
   An expression that starts with '-' must come after '--':
@@ -48,16 +55,18 @@ examples:
   chainrule steps "x*y + x" x=2 y=-3
   chainrule steps "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432
 
-Prints the forward pass (every Value, named as in the drawing: its label, or n<i>),
-the backward pass as one chain-rule step per row, and the gradient of the output
-L with respect to every variable, in the order the variables first appear.
+Prints the forward pass (every Value, named as in the drawing: its label, or n₂
+for the unlabelled Value at position 2), the backward pass as one chain-rule step
+per row, written  x.grad += ∂n/∂x × n.grad  (x.grad is ∂L/∂x; ∂n/∂x is the local
+derivative of the op that made n), and the gradient of the output L with respect
+to every variable, in the order the variables first appear.
 
 {_EXPRESSION_HELP}"""
 
 _DRAW_EPILOG = f"""\
 examples:
   chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
-  chainrule draw "x*y + x" x=2 y=-3 -o graph.png --rankdir TB
+  chainrule draw "x*y + x" x=2 y=-3 -o graph.png --rankdir TB --dpi 300
   chainrule draw "sigmoid(x*w + b)" x=1 w=0.5 b=-1 --params w,b -o neuron.dot
 
 The graph is drawn after backward, so every box shows data and grad. The format
@@ -76,6 +85,12 @@ examples:
 Run 'chainrule COMMAND --help' for a command's options. Exit status: 0 success,
 2 bad input (one line on stderr says what and where), 1 the renderer failed.
 """
+
+_NO_RENDERER = (
+    "no Graphviz renderer found to draw {fmt}: pip install graphviz-pure, or install "
+    "Graphviz so that dot is on PATH, or set CHAINRULE_DOT to a dot executable; "
+    "or write DOT text, which needs no renderer: -o {stem}.dot"
+)
 
 
 class _InputError(Exception):
@@ -97,9 +112,10 @@ def main(argv=None) -> int:
     """Run the ``chainrule`` command with ``argv`` (default: ``sys.argv[1:]``);
     return the exit status."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    _tolerant_output()
     try:
-        parser = _build_parser(train_options=_command_of(argv) == "train")
-        args = parser.parse_args(argv)
+        _check_utf8(argv)
+        args = _build_parser().parse_args(argv)
         return args.run(args)
     except SystemExit as e:  # --help and --version exit through argparse
         return e.code if isinstance(e.code, int) else 0 if e.code is None else 1
@@ -111,23 +127,29 @@ def main(argv=None) -> int:
 
 
 def _fail(message: str, status: int = 2) -> int:
-    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
     return status
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _tolerant_output() -> None:
+    # The tables print ∂ and ×: a terminal that cannot show them gets escapes, not a
+    # UnicodeEncodeError halfway through a table.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
-def _command_of(argv: list[str]) -> str | None:
-    # The first argument that is not an option names the command (the program's own
-    # options, --help and --version, take no values).
-    for arg in argv:
-        if arg == "--":
-            return None
-        if not arg.startswith("-"):
-            return arg
-    return None
+def _check_utf8(argv: list[str]) -> None:
+    # Bytes that are not UTF-8 reach Python as lone surrogates ("surrogateescape").
+    for i, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as e:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise _InputError(
+                f"argument {i} is not valid UTF-8 text: {shown} (byte "
+                f"{shown[e.start : e.start + 4]} at character {e.start + 1}); type it in UTF-8"
+            ) from None
 
 
 def _version() -> str:
@@ -139,7 +161,31 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
+# ---------------------------------------------------------------- option types
+def _whole_number(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = None
+        if n is None or not low <= n <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high:,}, got {text!r}"
+            )
+        return n
+
+    return parse
+
+
+def _dpi(text: str) -> float:
+    try:
+        return check_dpi(float(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{e}, got {text!r}") from None
+
+
+# ---------------------------------------------------------------- the parser
+def _build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog=PROG,
@@ -186,15 +232,19 @@ def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
         help="comma-separated variables to mark as parameters (thick blue border), e.g. w,b",
     )  # fmt: skip
     drawing.add_argument(
+        "--dpi", type=_dpi, metavar="N",
+        help="resolution of a PNG in dots per inch (default 144; 300 for print)",
+    )  # fmt: skip
+    drawing.add_argument(
         "--no-local", action="store_true", help="do not label edges with local derivatives"
     )
     drawing.add_argument("--no-color", action="store_true", help="do not fill boxes by |grad|")
     drawing.add_argument(
-        "--no-legend", action="store_true", help="leave out the caption under the graph"
+        "--no-legend", action="store_true", help="leave out the key under the graph"
     )
     drawing.add_argument(
-        "--max-nodes", type=_positive_int, metavar="N",
-        help="refuse graphs with more than N Values (default: draw's, 500)",
+        "--max-nodes", type=_whole_number(1, 100_000), metavar="N",
+        help="refuse graphs with more than N Values (default 500)",
     )  # fmt: skip
     drawing.set_defaults(run=_run_draw)
 
@@ -205,10 +255,23 @@ def _build_parser(*, train_options: bool) -> argparse.ArgumentParser:
         "progress bar, report its accuracy and write its plots.",
         formatter_class=formatter,
     )
+    train.add_argument(
+        "--epochs", type=_whole_number(1, MAX_EPOCHS), default=100, metavar="N",
+        help="full-batch SGD steps (default: 100)",
+    )  # fmt: skip
+    train.add_argument(
+        "--seed", type=_whole_number(0, 2**32 - 1), default=1337, metavar="S",
+        help="seed for the data and the initial weights (default: 1337, micrograd's)",
+    )  # fmt: skip
+    train.add_argument(
+        "--out", default="out", metavar="DIR",
+        help="folder for loss.png and boundary.png (default: out; created if missing)",
+    )  # fmt: skip
+    train.add_argument("--no-plots", action="store_true", help="do not write the PNG files")
+    train.add_argument(
+        "--quiet", action="store_true", help="no progress bar; print only the result"
+    )
     train.set_defaults(run=_run_train)
-    if train_options:
-        add_arguments, _ = _train_demo()
-        add_arguments(train)
     return parser
 
 
@@ -217,22 +280,9 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
         "expression", metavar="EXPR", help='the expression, quoted: "tanh(x*w + b)"'
     )
     parser.add_argument(
-        "variables",
-        nargs="*",
-        default=[],
-        metavar="name=value",
+        "variables", nargs="*", default=[], metavar="name=value",
         help="a value for every variable in EXPR",
-    )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return n
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- variables
@@ -257,7 +307,8 @@ def _parse_variables(pairs: list[str]) -> dict[str, float]:
         except ValueError:
             raise _InputError(f"the value of {name} is not a number, in {pair!r}") from None
         if not math.isfinite(value):
-            raise _InputError(f"the value of {name} must be finite, in {pair!r}")
+            shown = pair if len(pair) <= 40 else pair[:37] + "..."
+            raise _InputError(f"the value of {name} must be a finite number, in {shown!r}")
         variables[name] = value
         given[name] = pair
     return variables
@@ -286,45 +337,18 @@ def _evaluate(args) -> tuple[Value, dict[str, Value], str]:
 
 
 # ---------------------------------------------------------------- steps
-_INFIX = {"+", "-", "*", "/", "**"}
-
-
-def _forward_pass(root: Value) -> list[str]:
-    """One line per Value in the order it is computed: ``n2 = -6.0000  x1 * w1``."""
-    order = topological_order(root)
-    names = node_names(order)
-    rows = []
-    for node in order:
-        operands = [names[v] for v in node.inputs]
-        if not node.inputs:
-            how = "constant" if is_constant(node) else "input"
-        elif node.op in _INFIX and len(operands) == 2:
-            how = f"{operands[0]} {node.op} {operands[1]}"
-        elif node.op == "neg":
-            how = f"-{operands[0]}"
-        else:
-            how = f"{node.op}({', '.join(operands)})"
-        rows.append((names[node], _number(node.data), how))
-    name_width = max(len(name) for name, _, _ in rows)
-    value_width = max(len(value) for _, value, _ in rows)
-    return [
-        f"  {name.ljust(name_width)} = {value.rjust(value_width)}  {how}"
-        for name, value, how in rows
-    ]
-
-
 def _run_steps(args) -> int:
     root, leaves, output = _evaluate(args)
     steps = backprop_steps(root)  # runs backward, one recorded chain-rule step at a time
     print("forward pass:")
-    print("\n".join(_forward_pass(root)))
+    print(forward_table(steps.order, steps.names))
     print()
     print("backward pass:")
     print(steps.table())
     print()
-    print(f"{output} = {_number(root.data)}")
+    print(f"{output} = {number(root.data)}")
     for name, leaf in leaves.items():
-        print(f"d{output}/d{name} = {_number(leaf.grad)}")
+        print(f"∂{output}/∂{name} = {number(leaf.grad)}")
     return 0
 
 
@@ -348,18 +372,23 @@ def _run_draw(args) -> int:
         color_by_grad=not args.no_color,
         legend=not args.no_legend,
         params=params,
+        dpi=args.dpi,
     )
     if args.max_nodes is not None:
         options["max_nodes"] = args.max_nodes
     try:
-        drawing = draw(root, **options)
-        written = drawing.save(path)
+        written = draw(root, **options).save(path)
     except RendererNotFoundError as e:
-        return _fail(f"cannot render {path.suffix[1:].upper()}: {e}")
+        if os.environ.get(DOT_ENV):  # the message says what is wrong with the variable
+            return _fail(str(e))
+        return _fail(_NO_RENDERER.format(fmt=path.suffix[1:].upper(), stem=path.stem))
     except RenderError as e:
         return _fail(str(e), status=1)
-    except ValueError as e:  # too many nodes
-        return _fail(f"{e} (on the command line: --max-nodes N)")
+    except TooManyNodesError as e:
+        return _fail(
+            f"this graph has {e.count} Values, more than --max-nodes {e.limit}: too many to "
+            f"read in one picture; draw it anyway with --max-nodes {e.count}"
+        )
     except OSError as e:
         return _fail(f"cannot write {args.output!r}: {e.strerror or e}")
     print(f"wrote {written}")
@@ -367,16 +396,31 @@ def _run_draw(args) -> int:
 
 
 # ---------------------------------------------------------------- train
-def _train_demo():
-    """``nn.demo``'s ``add_arguments`` and ``run``, imported only for ``train``: the
-    other commands should not pay for loading the training code and its plots."""
+def _plot_folder(out: str) -> str:
+    """The folder for the plots, made now: a bad --out fails before any training."""
+    if not out.strip():
+        raise _InputError("--out needs a folder name (or use --no-plots)")
     try:
-        from nn.demo import add_arguments, run
-    except ImportError as e:
-        raise _InputError(f"train is not available: cannot import nn.demo ({e})") from None
-    return add_arguments, run
+        os.makedirs(out, exist_ok=True)
+    except FileExistsError:
+        raise _InputError(f"--out {out!r} is not a folder") from None
+    except OSError as e:
+        raise _InputError(f"--out {out!r}: cannot make the folder: {e.strerror or e}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise _InputError(f"--out {out!r}: the folder is not writable")
+    return out
 
 
 def _run_train(args) -> int:
-    _, run = _train_demo()
-    return run(args)
+    try:
+        # Imported here, not at the top: only this command needs nn, and a student's
+        # own nn.py in the current folder (python -m autograd) must not break the others.
+        from nn.demo import train_demo
+    except ImportError as e:
+        raise _InputError(f"train is not available: cannot import nn.demo ({e})") from None
+    out = None if args.no_plots else _plot_folder(args.out)
+    try:
+        train_demo(epochs=args.epochs, seed=args.seed, out=out, progress=not args.quiet)
+    except OSError as e:
+        return _fail(f"cannot write the plots into {args.out!r}: {e.strerror or e}")
+    return 0

@@ -5,8 +5,14 @@ tree is then checked against a short whitelist; nothing is ever passed to ``eval
 ``exec``. Allowed:
 
 * numbers (int and float literals, finite), names (variables),
-* binary ``+ - * / **``, unary ``-`` and ``+``, parentheses,
-* calls with one positional argument to ``abs cos exp log relu sigmoid sin softplus sqrt tanh``.
+* the infix and prefix ops of ``ops.py`` (``+ - * / **`` and unary ``-``), unary ``+``,
+  parentheses,
+* calls, with positional arguments, to the ops that ``ops.py`` writes as calls (their
+  names are ``FUNCTIONS``): one argument each, or any number for the n-ary ``sum``
+  and ``dot`` (``dot(w1, w2, x1, x2, b)`` is w1*x1 + w2*x2 + b, one node).
+
+Every op comes from ``ops.py``, applied with ``value.apply``: an op added there can be
+typed here with no change to this file.
 
 Everything else raises ``ExprError`` (a ``ValueError``) with a one-line message saying
 what is wrong and at which column (1-based, in characters). So do math errors
@@ -30,15 +36,20 @@ import ast
 import difflib
 import math
 import numbers
-import operator
+import sys
 import unicodedata
 import warnings
 
-from autograd.value import Value, _constant
+from autograd import ops
+from autograd.value import Value, apply, constant
 
 __all__ = ["ExprError", "evaluate", "FUNCTIONS"]
 
-FUNCTIONS = ("abs", "cos", "exp", "log", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh")
+# The ops by how they are written; Python's grammar decides the symbols it can parse.
+_CALLS = {op.symbol: op for op in ops.ALL if op.form == "call"}
+_INFIX = {op.symbol: op for op in ops.ALL if op.form == "infix"}
+_PREFIX = {op.symbol: op for op in ops.ALL if op.form == "prefix"}
+FUNCTIONS = tuple(sorted(_CALLS))
 
 MAX_LENGTH = 5000  # characters
 MAX_NESTING = 100  # brackets inside brackets
@@ -59,14 +70,9 @@ class ExprError(ValueError):
         super().__init__(f"{text}; {hint}" if hint else text)
 
 
-_BINARY = {
-    ast.Add: ("+", operator.add),
-    ast.Sub: ("-", operator.sub),
-    ast.Mult: ("*", operator.mul),
-    ast.Div: ("/", operator.truediv),
-    ast.Pow: ("**", operator.pow),
-}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINARY = {kind: _INFIX[symbol] for kind, symbol in _BINARY.items() if symbol in _INFIX}
+_UNARY = {ast.USub: _PREFIX["-"], ast.UAdd: None}  # unary + is no op at all
 _OPERATOR_SYMBOLS = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
     ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
@@ -113,7 +119,7 @@ def evaluate(text: str, variables: dict | None = None) -> tuple[Value, dict[str,
     leaves = _make_leaves(uses, _normalise(variables or {}), source)
     root = _compute(body, leaves, source)
     if not isinstance(root, Value):  # the whole expression is one number
-        root = _constant(root)
+        root = constant(root)
     return root, leaves
 
 
@@ -168,6 +174,12 @@ class _Source:
         return self.column(node.col_offset)
 
 
+_TOO_MANY_DIGITS = (
+    "a number in the expression has too many digits to read "
+    f"(the limit is {sys.get_int_max_str_digits()})"
+)
+
+
 def _parse(source: _Source) -> ast.expr:
     code = source.code
     if not code:
@@ -178,6 +190,10 @@ def _parse(source: _Source) -> ast.expr:
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning for odd string escapes
             tree = ast.parse(code, mode="eval")
     except SyntaxError as e:
+        if "integer string conversion" in e.msg:  # an int literal over Python's limit
+            raise ExprError(
+                _TOO_MANY_DIGITS, hint="write it with an exponent, like 1e4400"
+            ) from None
         offset = e.offset or 0
         if (e.lineno or 1) > 1 or offset < 1 or offset > len(code):
             at_end = e.msg == "invalid syntax" or e.msg.startswith("invalid syntax.")
@@ -189,7 +205,11 @@ def _parse(source: _Source) -> ast.expr:
         raise ExprError(message, source.skipped + offset) from None
     except (RecursionError, MemoryError):
         raise ExprError("the expression is nested too deeply to parse") from None
-    except (ValueError, OverflowError) as e:  # e.g. a literal with too many digits
+    except (ValueError, OverflowError) as e:
+        if "integer string conversion" in str(e):
+            raise ExprError(
+                _TOO_MANY_DIGITS, hint="write it with an exponent, like 1e4400"
+            ) from None
         raise ExprError(f"cannot parse the expression: {e}") from None
     return tree.body
 
@@ -259,7 +279,7 @@ def _check(body: ast.expr, source: _Source) -> dict[str, ast.Name]:
             stack += (node.right, node.left)
         elif isinstance(node, ast.Call):
             _check_call(node, source)
-            stack.append(node.args[0])
+            stack.extend(reversed(node.args))
         else:
             reason = _REJECTED.get(type(node), f"{type(node).__name__} expressions are not allowed")
             if isinstance(node, ast.Tuple) and node.elts:  # point at the comma
@@ -319,8 +339,12 @@ def _check_call(node: ast.Call, source: _Source) -> None:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise ExprError(_REJECTED[ast.Starred], source.column(arg.col_offset))
-    if len(node.args) != 1:
-        raise ExprError(f"{name}() takes exactly one argument ({len(node.args)} given)", column)
+    arity, given = _CALLS[name].arity, len(node.args)
+    if arity is None and not given:
+        raise ExprError(f"{name}() needs at least one argument", column)
+    if arity is not None and given != arity:
+        count = "one argument" if arity == 1 else f"{arity} arguments"
+        raise ExprError(f"{name}() takes exactly {count} ({given} given)", column)
 
 
 def _normalise(variables: dict) -> dict[str, float]:
@@ -370,7 +394,7 @@ def _children(node: ast.expr) -> tuple:
     if isinstance(node, ast.UnaryOp):
         return (node.operand,)
     if isinstance(node, ast.Call):
-        return (node.args[0],)
+        return tuple(node.args)
     return ()
 
 
@@ -399,16 +423,14 @@ def _apply(node: ast.expr, operands: list, leaves: dict[str, Value], source: _So
         return leaves[node.id]
     try:
         if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](operands[0])
-        if isinstance(node, ast.BinOp):
-            left, right = operands
-            if not isinstance(left, Value) and not isinstance(right, Value):
-                left = _constant(left)
-            return _BINARY[type(node.op)][1](left, right)
-        # a call: one of FUNCTIONS, checked already
-        arg = operands[0] if isinstance(operands[0], Value) else _constant(operands[0])
-        name = node.func.id
-        return abs(arg) if name == "abs" else getattr(arg, name)()
+            op, (operand,) = _UNARY[type(node.op)], operands
+            if op is None:
+                return operand
+            if not isinstance(operand, Value):  # -2 is the number -2: still a literal
+                return op.forward(operand)
+            return apply(op, (operand,))
+        op = _BINARY[type(node.op)] if isinstance(node, ast.BinOp) else _CALLS[node.func.id]
+        return apply(op, tuple(x if isinstance(x, Value) else constant(x) for x in operands))
     except (ArithmeticError, ValueError) as e:
         column = (
             source.operator_column(node)

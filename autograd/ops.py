@@ -1,6 +1,6 @@
 """Every primitive op, defined once: its forward value and its local derivatives.
 
-An op is two small functions side by side:
+An op is two small functions side by side, and how an expression writes it:
 
 * ``forward(*x) -> float`` computes the result from the operands' data (floats) and
   raises at once, naming the op and the operand, when the operands are outside the
@@ -10,6 +10,9 @@ An op is two small functions side by side:
   rule evaluates on floats (the fast first-order backward pass) and on Values (to
   build a differentiable graph of the derivative, for higher-order derivatives).
   Rules reuse the forward result where they can: d exp(x) = exp(x), d tanh = 1 - t².
+* ``form``, ``symbol`` and ``arity``: ``x + y``, ``-x`` or ``exp(x)``. The command
+  line's parser (``expr.py``) and every view that writes a node as an expression
+  read them here, so an op added here can be typed and is shown without more work.
 
 Conventions at kinks and boundaries follow PyTorch:
 relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
@@ -17,9 +20,10 @@ d(x**y)/dx = 0 when y = 0 (x**0 is the constant 1). For a negative base, x**y is
 defined at integer y, where it has no derivative in y: that local derivative is 0 too
 (PyTorch gives NaN; chainrule never produces NaN from finite inputs). Where an
 infinite local derivative meets a zero in the chain rule (sqrt(x*x) at x = 0), the
-zero wins: the contribution is 0, not NaN (see graph._run_backward).
+zero wins: the contribution is 0, not NaN (see graph.chain_rule).
 
-Adding an op: one ``Op`` here, one line in ``value.py``, one row in the op test table.
+Adding an op: one ``Op`` here (and in ``ALL``), one line in ``value.py``, one row in the op
+test table.
 """
 
 from __future__ import annotations
@@ -37,6 +41,25 @@ class Op(NamedTuple):
     name: str  # shown as the node's ``op`` and in drawings
     forward: Callable[..., float]
     local: Callable[..., tuple]
+    form: str  # how an expression writes it: "infix" (a + b), "prefix" (-a) or "call" (exp(a))
+    symbol: str  # what is written: "+", "-", "exp", ...
+    arity: int | None  # the number of operands; None for any number (at least one)
+
+    def written(self, operands: list[str]) -> str:
+        """The op applied to ``operands`` as an expression would write it."""
+        if self.form == "infix":
+            return f" {self.symbol} ".join(operands)
+        if self.form == "prefix":
+            return self.symbol + operands[0]
+        return f"{self.symbol}({', '.join(operands)})"
+
+
+def _infix(symbol: str, forward, local) -> Op:
+    return Op(symbol, forward, local, "infix", symbol, 2)
+
+
+def _call(name: str, forward, local, arity: int | None = 1) -> Op:
+    return Op(name, forward, local, "call", name, arity)
 
 
 # Helpers that let one derivative rule run on floats and on Values alike.
@@ -115,12 +138,12 @@ def _pow_local(out, x, y):
     return (dx, dy)
 
 
-ADD = Op("+", _add, lambda out, a, b: (1.0, 1.0))
-SUB = Op("-", _sub, lambda out, a, b: (1.0, -1.0))
-MUL = Op("*", _mul, lambda out, a, b: (b, a))
-DIV = Op("/", _div, lambda out, a, b: (1.0 / b, -out / b))
-POW = Op("**", _pow, _pow_local)
-NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,))
+ADD = _infix("+", _add, lambda out, a, b: (1.0, 1.0))
+SUB = _infix("-", _sub, lambda out, a, b: (1.0, -1.0))
+MUL = _infix("*", _mul, lambda out, a, b: (b, a))
+DIV = _infix("/", _div, lambda out, a, b: (1.0 / b, -out / b))
+POW = _infix("**", _pow, _pow_local)
+NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,), "prefix", "-", 1)
 
 
 # ---------------------------------------------------------------- n-ary ops
@@ -138,8 +161,8 @@ def _dot_local(out, *wxb):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂b = 1
     return swapped + (1.0,) if len(wxb) % 2 else swapped
 
 
-SUM = Op("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs))
-DOT = Op("dot", _dot, _dot_local)
+SUM = _call("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs), arity=None)
+DOT = _call("dot", _dot, _dot_local, arity=None)
 
 
 # ---------------------------------------------------------------- functions
@@ -190,14 +213,14 @@ def _sign(x) -> float:
     return 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
 
 
-EXP = Op("exp", _exp, lambda out, x: (out,))
-LOG = Op("log", _ln, lambda out, x: (1.0 / x,))
-SQRT = Op("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
-TANH = Op("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
-SIGMOID = Op("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
-SOFTPLUS = Op("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
-RELU = Op("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
-ABS = Op("abs", abs, lambda out, x: (_sign(x),))
+EXP = _call("exp", _exp, lambda out, x: (out,))
+LOG = _call("log", _ln, lambda out, x: (1.0 / x,))
+SQRT = _call("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
+TANH = _call("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
+SIGMOID = _call("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
+SOFTPLUS = _call("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
+RELU = _call("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
+ABS = _call("abs", abs, lambda out, x: (_sign(x),))
 
 
 def _periodic(name: str, fn):
@@ -209,26 +232,11 @@ def _periodic(name: str, fn):
     return forward
 
 
-SIN = Op("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
-COS = Op("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
+SIN = _call("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
+COS = _call("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
 
-ALL = (
-    ADD,
-    SUB,
-    MUL,
-    DIV,
-    POW,
-    NEG,
-    SUM,
-    DOT,
-    EXP,
-    LOG,
-    SQRT,
-    TANH,
-    SIGMOID,
-    SOFTPLUS,
-    RELU,
-    ABS,
-    SIN,
-    COS,
-)
+# fmt: off
+ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT,
+       EXP, LOG, SQRT, TANH, SIGMOID, SOFTPLUS, RELU, ABS, SIN, COS)
+# fmt: on
+BY_NAME = {op.name: op for op in ALL}  # a node's ``op`` string -> its Op

@@ -18,6 +18,7 @@ import math
 import numbers
 
 from autograd import ops
+from autograd.graph import Node, backward, topological_order
 
 _recording = contextvars.ContextVar("chainrule_recording", default=True)
 
@@ -47,11 +48,21 @@ def _as_float(data) -> float:
     raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
 
 
-class Value:
-    """A scalar that remembers the op and the inputs it was computed from."""
+class Value(Node):
+    """A scalar that remembers the op and the inputs it was computed from.
 
-    __slots__ = ("data", "grad", "label", "op", "inputs", "local", "_mark")
-    # _mark: scratch space for graph.topological_order (see there), never read elsewhere
+    ``Value(data, label="")``: ``data`` is any real number (stored as a float). Ops on
+    Values (``+ - * / **``, ``abs``, the methods below) return new Values that record
+    the op, their ``inputs`` and the ``local`` derivative ∂self/∂input of each; then
+    ``backward()`` fills every ``grad`` with ∂self/∂node. ``==`` and ``hash`` are
+    identity: a Value is a graph node, and two nodes with equal data are two nodes.
+    """
+
+    __slots__ = {
+        "data": "The number this Value holds (a float; settable).",
+        "label": "A name for drawings and step tables ('' if none; settable).",
+        "op": "The op that made this Value ('+', 'tanh', ...), '' for a leaf.",
+    }
 
     def __init__(self, data, label: str = ""):
         if not isinstance(label, str):
@@ -64,83 +75,101 @@ class Value:
         self.local = ()
         self._mark = None
 
-    # ---------------------------------------------------------- arithmetic
-    def __add__(self, other):  # self + other
+    def __add__(self, other):
+        """self + other"""
         return _binary(ops.ADD, self, other)
 
-    def __radd__(self, other):  # other + self
+    def __radd__(self, other):
+        """other + self"""
         return _binary(ops.ADD, other, self)
 
-    def __sub__(self, other):  # self - other
+    def __sub__(self, other):
+        """self - other"""
         return _binary(ops.SUB, self, other)
 
-    def __rsub__(self, other):  # other - self
+    def __rsub__(self, other):
+        """other - self"""
         return _binary(ops.SUB, other, self)
 
-    def __mul__(self, other):  # self * other
+    def __mul__(self, other):
+        """self * other"""
         return _binary(ops.MUL, self, other)
 
-    def __rmul__(self, other):  # other * self
+    def __rmul__(self, other):
+        """other * self"""
         return _binary(ops.MUL, other, self)
 
-    def __truediv__(self, other):  # self / other
+    def __truediv__(self, other):
+        """self / other (ZeroDivisionError when other is 0)"""
         return _binary(ops.DIV, self, other)
 
-    def __rtruediv__(self, other):  # other / self
+    def __rtruediv__(self, other):
+        """other / self (ZeroDivisionError when self is 0)"""
         return _binary(ops.DIV, other, self)
 
-    def __pow__(self, other):  # self ** other
+    def __pow__(self, other):
+        """self ** other, where other is a number or a Value"""
         return _binary(ops.POW, self, other)
 
-    def __rpow__(self, other):  # other ** self
+    def __rpow__(self, other):
+        """other ** self (2 ** v)"""
         return _binary(ops.POW, other, self)
 
-    def __neg__(self):  # -self
-        return _apply(ops.NEG, (self,))
+    def __neg__(self):
+        """-self"""
+        return apply(ops.NEG, (self,))
 
-    def __pos__(self):  # +self is self: no node
+    def __pos__(self):
+        """+self is self: no node"""
         return self
 
-    def __abs__(self):  # |self|
-        return _apply(ops.ABS, (self,))
+    def __abs__(self):
+        """|self|; its derivative at 0 is 0 (PyTorch's convention)"""
+        return apply(ops.ABS, (self,))
 
-    # ---------------------------------------------------------- functions
     def exp(self):
-        return _apply(ops.EXP, (self,))
+        """e ** self"""
+        return apply(ops.EXP, (self,))
 
-    def log(self):  # natural logarithm
-        return _apply(ops.LOG, (self,))
+    def log(self):
+        """The natural logarithm (ValueError unless self > 0)."""
+        return apply(ops.LOG, (self,))
 
     def sqrt(self):
-        return _apply(ops.SQRT, (self,))
+        """The square root (ValueError if self < 0; its slope at 0 is +inf)."""
+        return apply(ops.SQRT, (self,))
 
     def tanh(self):
-        return _apply(ops.TANH, (self,))
+        """The hyperbolic tangent, stable for any input."""
+        return apply(ops.TANH, (self,))
 
-    def sigmoid(self):  # 1 / (1 + exp(-self)), computed without overflow
-        return _apply(ops.SIGMOID, (self,))
+    def sigmoid(self):
+        """1 / (1 + exp(-self)), computed without overflow."""
+        return apply(ops.SIGMOID, (self,))
 
-    def softplus(self):  # log(1 + exp(self)), a smooth relu, computed without overflow
-        return _apply(ops.SOFTPLUS, (self,))
+    def softplus(self):
+        """log(1 + exp(self)), a smooth relu, computed without overflow."""
+        return apply(ops.SOFTPLUS, (self,))
 
-    def relu(self):  # max(0, self)
-        return _apply(ops.RELU, (self,))
+    def relu(self):
+        """max(0, self); its derivative at 0 is 0 (PyTorch's convention)."""
+        return apply(ops.RELU, (self,))
 
     def sin(self):
-        return _apply(ops.SIN, (self,))
+        """The sine (of a finite number)."""
+        return apply(ops.SIN, (self,))
 
     def cos(self):
-        return _apply(ops.COS, (self,))
+        """The cosine (of a finite number)."""
+        return apply(ops.COS, (self,))
 
-    # ---------------------------------------------------------- graph
     def backward(self) -> None:
         """Fill ``grad`` with ∂self/∂node for every node this Value depends on.
 
         Non-leaf grads are reset and then hold this call's derivative; leaves
-        accumulate across calls (``grad += ∂self/∂leaf``), as in PyTorch.
+        accumulate across calls (``grad += ∂self/∂leaf``), as in PyTorch: zero them
+        between passes (``Module.zero_grad()``, or ``v.grad = 0.0``).
         """
-        from autograd.graph import backward
-
         backward(self)
 
     def detach(self) -> Value:
@@ -153,6 +182,7 @@ class Value:
         return (_rebuild, (_flatten(self),))
 
     def __float__(self) -> float:
+        """The data, as a float."""
         return self.data
 
     def __repr__(self) -> str:
@@ -162,9 +192,6 @@ class Value:
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
-
-    # ``==`` and ``hash`` stay object identity: Values are graph nodes, and a
-    # dict or set of them must tell two nodes with equal data apart.
 
 
 class _Constant(Value):
@@ -184,8 +211,6 @@ _new = object.__new__
 
 def _flatten(root: Value) -> list[tuple]:
     """The graph under ``root`` as records, inputs before users, inputs by index."""
-    from autograd.graph import topological_order
-
     order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
     return [
@@ -214,7 +239,8 @@ def _rebuild(records: list[tuple]) -> Value:
     return nodes[-1]
 
 
-def _constant(x) -> Value:
+def constant(x) -> Value:
+    """A constant made from the number ``x``: a leaf that drawings show as a constant."""
     c = _new(_Constant)
     Value.__init__(c, x)
     return c
@@ -224,7 +250,7 @@ def _lift(x) -> Value:
     """A Value for an operand: Values as they are, real numbers as constants."""
     if isinstance(x, Value):
         return x
-    return _constant(x)
+    return constant(x)
 
 
 def _binary(op: ops.Op, a, b):
@@ -233,16 +259,16 @@ def _binary(op: ops.Op, a, b):
     if not isinstance(a, Value):
         if not isinstance(a, numbers.Real):
             return NotImplemented
-        a = _constant(a)
+        a = constant(a)
     if not isinstance(b, Value):
         if not isinstance(b, numbers.Real):
             return NotImplemented
-        b = _constant(b)
-    return _apply(op, (a, b))
+        b = constant(b)
+    return apply(op, (a, b))
 
 
-def _apply(op: ops.Op, inputs: tuple) -> Value:
-    """Run ``op`` on the inputs' data and record the result as a node.
+def apply(op: ops.Op, inputs: tuple) -> Value:
+    """Run ``op`` on the inputs (a tuple of Values) and record the result as a node.
 
     The forward value and the local derivatives are computed before any node exists,
     so an op that raises leaves nothing half-built behind.
@@ -284,8 +310,8 @@ def sum_of(values) -> Value:
     read than a chain of ``+``. An empty sum is the constant 0."""
     inputs = _lift_all(values)
     if not inputs:
-        return _constant(0.0)
-    return _apply(ops.SUM, inputs)
+        return constant(0.0)
+    return apply(ops.SUM, inputs)
 
 
 def dot(weights, inputs, bias=None) -> Value:
@@ -299,5 +325,5 @@ def dot(weights, inputs, bias=None) -> Value:
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     operands = ws + xs if bias is None else (*ws, *xs, bias)
     if not operands:
-        return _constant(0.0)
-    return _apply(ops.DOT, _lift_all(operands))
+        return constant(0.0)
+    return apply(ops.DOT, _lift_all(operands))

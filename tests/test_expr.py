@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value
+from autograd import Value, dot, ops, sum_of
 from autograd.expr import FUNCTIONS, MAX_LENGTH, MAX_NESTING, MAX_OPERATORS, ExprError, evaluate
 from autograd.value import is_constant
 
@@ -387,13 +387,15 @@ _BINARY_OPS = {
     "/": lambda a, b: a / b,
     "**": lambda a, b: a**b,
 }
-_UNARY_OPS = ["-", *FUNCTIONS]
+_UNARY_OPS = ["-", *(name for name in FUNCTIONS if name not in ("sum", "dot"))]
 
 trees = st.recursive(
     st.sampled_from(["x", "y", "z", 2.0, 0.5]),
     lambda children: (
         st.tuples(st.sampled_from(sorted(_BINARY_OPS)), children, children)
         | st.tuples(st.sampled_from(_UNARY_OPS), children)
+        | st.lists(children, min_size=1, max_size=3).map(lambda xs: ("sum()", *xs))
+        | st.lists(children, min_size=2, max_size=5).map(lambda xs: ("dot()", *xs))
     ),
     max_leaves=12,
 )
@@ -402,6 +404,8 @@ trees = st.recursive(
 def _text(tree) -> str:
     if not isinstance(tree, tuple):
         return str(tree)
+    if tree[0].endswith("()"):  # an n-ary call
+        return f"{tree[0][:-2]}({', '.join(map(_text, tree[1:]))})"
     if len(tree) == 3:
         return f"({_text(tree[1])} {tree[0]} {_text(tree[2])})"
     if tree[0] == "-":
@@ -415,6 +419,12 @@ def _build(tree, leaves):
         return leaves[tree]
     if isinstance(tree, float):
         return tree
+    if tree[0] == "sum()":
+        return sum_of([_build(t, leaves) for t in tree[1:]])
+    if tree[0] == "dot()":
+        operands = [_build(t, leaves) for t in tree[1:]]
+        n = len(operands) // 2
+        return dot(operands[:n], operands[n : 2 * n], *operands[2 * n :])
     if len(tree) == 3:
         a, b = _build(tree[1], leaves), _build(tree[2], leaves)
         if not isinstance(a, Value) and not isinstance(b, Value):
@@ -462,3 +472,13 @@ def test_any_text_evaluates_or_raises_a_one_line_expr_error(text):
         assert e.column is None or 1 <= e.column <= len(text) + 1
     else:
         assert math.isfinite(root.data)
+
+
+@pytest.mark.parametrize("op", ops.ALL, ids=lambda op: op.name)
+def test_every_op_of_ops_py_can_be_typed_on_the_command_line(op):
+    # An op added to ops.py is written by its own form and symbol; if the parser
+    # cannot read that text back into the same op, this fails.
+    operands = ["x", "y", "z", "w"][: op.arity or 4]
+    root, _ = evaluate(op.written(operands), {"x": 0.5, "y": 1.5, "z": 2.0, "w": -1.0})
+    assert root.op == op.name
+    assert [v.label for v in root.inputs] == operands

@@ -12,21 +12,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from examples import messy_graph
 from hypothesis import assume, given, settings
 from mpmath import mp, mpf
 from strategies import FORM_NAMES, MpmathBackend, example_program, programs
 
-from autograd import Value, backprop_steps, dot, no_grad, ops, sum_of, topological_order
+from autograd import Value, backprop_steps, no_grad, ops, topological_order
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _messy_graph():
-    """A small graph with shared nodes, n-ary nodes, constants and inexact numbers."""
-    a, b, c = Value(0.3, label="a"), Value(-1.7, label="b"), Value(2.2, label="c")
-    h = (a * b + c).tanh()
-    g = sum_of([h, a.exp() / c, h * h, 3.0]) * (b.sigmoid() + dot([a, b], [c, h]))
-    return [a, b, c], g.log() if g.data > 0 else (g * g).log()
 
 
 def _reachable(root: Value) -> set[int]:
@@ -48,11 +41,6 @@ def assert_valid_order(order: list[Value], root: Value) -> None:
     for i, node in enumerate(order):
         for input in node.inputs:
             assert position[id(input)] < i, "an input comes after a node using it"
-
-
-def _all_grads(root: Value) -> list[str]:
-    # repr tells 0.0 from -0.0 and shows every bit: the comparisons below are exact.
-    return [repr(node.grad) for node in topological_order(root)]
 
 
 # ---------------------------------------------------------------- topological_order
@@ -78,7 +66,7 @@ def test_order_of_a_leaf_is_the_leaf():
 
 
 def test_order_is_the_same_every_call():
-    _, root = _messy_graph()
+    _, root = messy_graph()
     first = topological_order(root)
     assert topological_order(root) == first
     assert_valid_order(first, root)
@@ -186,7 +174,7 @@ def test_non_leaf_grad_shows_the_latest_root():
 
 
 def test_backward_twice_exactly_doubles_leaf_grads():
-    leaves, root = _messy_graph()
+    leaves, root = messy_graph()
     root.backward()
     once = [leaf.grad for leaf in leaves]
     root.backward()
@@ -232,122 +220,6 @@ def test_gradients_of_random_graphs_match_central_differences(program):
             numeric = float((program.run(backend, up) - program.run(backend, down)) / (2 * h))
             close = math.isclose(leaf.grad, numeric, rel_tol=1e-8, abs_tol=1e-10 * scale)
             assert close, (i, leaf.grad, numeric)
-
-
-# ---------------------------------------------------------------- backprop_steps
-def test_one_step_per_edge_in_backward_order():
-    _, root = _messy_graph()
-    order = topological_order(root)
-    steps = backprop_steps(root)
-    edges = [(node, input) for node in reversed(order) for input in node.inputs]
-    assert [(s.node, s.input) for s in steps] == edges
-
-
-def test_steps_of_a_one_node_graph_are_none_and_the_leaf_gets_one():
-    a = Value(3.0)
-    a.grad = 0.5
-    assert list(backprop_steps(a)) == []
-    assert a.grad == 1.5
-
-
-def test_input_used_twice_gets_two_steps():
-    a = Value(3.0, label="a")
-    b = a * a
-    steps = backprop_steps(b)
-    assert len(steps) == 2
-    assert all(s.node is b and s.input is a and s.local == 3.0 for s in steps)
-    assert [s.grad for s in steps] == [3.0, 6.0]
-    assert a.grad == 6.0
-
-
-def test_steps_leave_exactly_the_grads_backward_leaves():
-    _, by_backward = _messy_graph()
-    _, by_steps = _messy_graph()
-    by_backward.backward()
-    backprop_steps(by_steps)
-    assert _all_grads(by_steps) == _all_grads(by_backward)
-    by_backward.backward()  # and again, with leaves accumulating
-    backprop_steps(by_steps)
-    assert _all_grads(by_steps) == _all_grads(by_backward)
-
-
-def test_step_fields_are_consistent():
-    leaves, root = _messy_graph()
-    for leaf in leaves:
-        leaf.grad = 0.25  # leaves accumulate: a step's grad includes what was there
-    steps = backprop_steps(root)
-    last = {}
-    for step in steps:
-        k = [i for i, x in enumerate(step.node.inputs) if x is step.input]
-        assert step.local in [step.node.local[i] for i in k]
-        assert step.upstream == step.node.grad  # ∂root/∂node, complete by then
-        assert step.contribution == step.local * step.upstream
-        if id(step.input) in last:  # grad is the running ∂root/∂input
-            running = last[id(step.input)] + step.contribution
-            assert math.isclose(step.grad, running, rel_tol=1e-15, abs_tol=1e-300)
-        else:
-            start = 0.25 if step.input in leaves else 0.0
-            assert math.isclose(step.grad, start + step.contribution, rel_tol=1e-15, abs_tol=1e-300)
-        last[id(step.input)] = step.grad
-    assert steps[0].upstream == 1.0 and steps[0].node is root
-    for node in topological_order(root)[:-1]:
-        assert last[id(node)] == node.grad  # each input's last step shows its final grad
-
-
-def test_zero_upstream_contributes_zero_even_through_an_infinite_slope():
-    x = Value(0.0, label="x")
-    root = x.sqrt() * 0.0  # sqrt'(0) = inf, and nothing flows back from * 0
-    steps = backprop_steps(root)
-    assert x.grad == 0.0
-    assert all(not math.isnan(s.contribution) for s in steps)
-    y = Value(0.0)
-    (y.sqrt() * 0.0).backward()
-    assert y.grad == 0.0
-
-
-def test_backprop_steps_of_a_chain_deeper_than_the_recursion_limit():
-    depth = 20_000
-    x0 = Value(0.5)
-    x = x0
-    for _ in range(depth):
-        x = x.sin()
-    steps = backprop_steps(x)
-    assert len(steps) == depth
-    assert steps[-1].input is x0 and steps[-1].grad == x0.grad
-    assert "\n" not in str(steps[-1])
-
-
-def test_step_prints_as_one_chain_rule_line_with_labels_and_numbers():
-    a, b, d = Value(2.0, label="a"), Value(3.0, label="b"), Value(-2.0, label="d")
-    c = a * b
-    c.label = "c"
-    L = c * d
-    L.label = "L"
-    steps = backprop_steps(L)
-    step = next(s for s in steps if s.node is c and s.input is a)
-    line = str(step)
-    assert "\n" not in line
-    for text in ("dL/da", "dc/da", "dL/dc", "3.0000", "-2.0000", "-6.0000"):
-        assert text in line, (text, line)
-
-
-def test_steps_of_unlabelled_nodes_still_print_one_line_each():
-    a = Value(1.5)
-    for step in backprop_steps((a * a).tanh() + 1):
-        line = str(step)
-        assert line and "\n" not in line
-        assert f"{step.contribution:.4f}" in line
-
-
-@settings(max_examples=200)
-@given(programs(max_instructions=16))
-def test_steps_leave_exactly_the_grads_backward_leaves_on_random_graphs(program):
-    _, by_backward = program.build()
-    _, by_steps = program.build()
-    by_backward.backward()
-    steps = backprop_steps(by_steps)
-    assert _all_grads(by_steps) == _all_grads(by_backward)
-    assert len(steps) == sum(len(n.inputs) for n in topological_order(by_steps))
 
 
 def test_random_graphs_can_use_every_op():
@@ -457,7 +329,7 @@ def _unreachable_after_dropping(build) -> tuple[int, int]:
 
 
 def _trained_graph():
-    leaves, root = _messy_graph()
+    leaves, root = messy_graph()
     root.backward()
     steps = backprop_steps(root)
     return leaves, root, steps, topological_order(root), root.detach()

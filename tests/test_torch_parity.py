@@ -30,9 +30,10 @@ class _TorchBackend:
     def __init__(self, torch):
         names = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
         self._fns = {name: getattr(torch, name) for name in names}
-        # torch's softplus returns x itself above its threshold (20): lift that, so
-        # both compute log(1 + e^x) everywhere.
-        self._fns["softplus"] = lambda x: torch.nn.functional.softplus(x, threshold=math.inf)
+        # torch's softplus returns x itself above its threshold (20), and without the
+        # threshold its gradient is inf/inf = NaN from x = 710 on: log(e^x + e^0) is
+        # log(1 + e^x) computed stably, as chainrule's softplus is.
+        self._fns["softplus"] = lambda x: torch.logaddexp(x, torch.zeros_like(x))
 
     def fn(self, name, x):
         return self._fns[name](x)

@@ -1,6 +1,5 @@
-"""nn.train, nn.plot and nn.demo: the training loop, its pictures, `chainrule train`."""
+"""nn.train and nn.plot: the training loop and its pictures."""
 
-import argparse
 import sys
 
 import pytest
@@ -327,61 +326,6 @@ def test_plotting_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"chainrule\[plot\]"):
         plot_losses(History(loss=[1.0]))
-
-
-# ---------------------------------------------------------------- demo
-def demo_args(*argv):
-    from nn.demo import add_arguments
-
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    return parser.parse_args(list(argv))
-
-
-def test_demo_options_and_defaults():
-    args = demo_args()
-    assert (args.epochs, args.out, args.no_plots, args.quiet) == (100, "out", False, False)
-    with pytest.raises(SystemExit):
-        demo_args("--epochs", "0")
-
-
-def test_demo_reaches_100_percent_training_accuracy_and_writes_the_plots(tmp_path, capsys, agg):
-    from nn.demo import run
-
-    assert run(demo_args("--out", str(tmp_path / "plots"))) == 0
-    out, err = capsys.readouterr()
-    assert "training accuracy 100% (100/100 points)" in out
-    assert "100/100" in err  # the progress bar
-    for name in ("loss.png", "boundary.png"):
-        assert (tmp_path / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_demo_quiet_without_plots_prints_one_line(tmp_path, capsys, monkeypatch):
-    from nn.demo import run
-
-    monkeypatch.chdir(tmp_path)
-    assert run(demo_args("--epochs", "3", "--quiet", "--no-plots")) == 0
-    out, err = capsys.readouterr()
-    assert len(out.splitlines()) == 1 and out.startswith("training accuracy") and err == ""
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_demo_skips_plots_without_matplotlib(tmp_path, capsys, monkeypatch):
-    from nn.demo import run
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    assert run(demo_args("--epochs", "2", "--quiet", "--out", str(tmp_path))) == 0
-    assert "pip install 'chainrule[plot]'" in capsys.readouterr().err
-
-
-def test_demo_reports_an_unwritable_folder(tmp_path, capsys):
-    from nn.demo import run
-
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-    assert run(demo_args("--epochs", "2", "--quiet", "--out", str(blocker / "sub"))) == 2
-    assert "cannot write the plots" in capsys.readouterr().err
 
 
 def test_fit_pauses_the_collector_only_inside_each_step():

@@ -352,3 +352,20 @@ def test_errors_name_what_went_wrong(make, error, words):
         make()
     for word in words:
         assert word in str(caught.value)
+
+
+def test_help_documents_every_method_and_attribute_of_value():
+    import inspect
+    import pydoc
+
+    public = [name for name in dir(Value) if not name.startswith("_") or name in OPERATORS]
+    undocumented = [name for name in public if not inspect.getdoc(getattr(Value, name))]
+    assert undocumented == []
+    page = pydoc.render_doc(Value, renderer=pydoc.plaintext)
+    for attribute in ("data", "grad", "label", "op", "inputs", "local"):
+        assert inspect.getdoc(getattr(Value, attribute)) in page, attribute
+    assert "# -" not in page  # no section comment shown as if it were a docstring
+
+
+OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"]
+OPERATORS += ["__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__"]

@@ -1,64 +1,18 @@
 """The renderer: what the drawing shows (parsed from real SVG), escaping, the size
 guard, saving, and how the renderer executable is found."""
 
-import importlib
-import os
-import stat
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from examples import PURE, SVG, classic, needs_pure
+from examples import SVG, classic, groups, needs_pure, parse_svg, small_graph, texts, value_boxes
 
-from autograd import RendererNotFoundError, Value, backprop_steps, draw
-from autograd.draw import Drawing, find_renderer
-
-# The module, not the function: `autograd.draw` the attribute is the draw() function.
-draw_module = importlib.import_module("autograd.draw")
+from autograd import Value, backprop_steps, draw
+from autograd.drawing import draw_steps
+from autograd.render import Drawing
+from autograd.steps import Steps, replay
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-# ------------------------------------------------------------------ helpers
-def small_graph():
-    """The classic example after backward."""
-    L, nodes = classic()
-    L.backward()
-    return L, nodes
-
-
-def parse_svg(drawing) -> ET.Element:
-    return ET.fromstring(drawing.pipe(format="svg"))
-
-
-def groups(svg: ET.Element, cls: str) -> list[ET.Element]:
-    """The <g> elements whose class list contains ``cls``."""
-    return [g for g in svg.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
-
-
-def texts(element: ET.Element) -> list[str]:
-    return ["".join(t.itertext()) for t in element.iter(f"{SVG}text")]
-
-
-def value_boxes(svg) -> dict[str, list[str]]:
-    """Each value node's texts, keyed by the first text (its name)."""
-    return {texts(g)[0]: texts(g) for g in groups(svg, "value")}
-
-
-@pytest.fixture
-def pure_only(monkeypatch):
-    """Render with graphviz-pure from beside the interpreter: no PATH, no env var."""
-    monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setenv("PATH", "")
-    monkeypatch.setattr(draw_module, "_interpreter_dirs", lambda: [PURE.parent])
-
-
-@pytest.fixture
-def no_renderer(monkeypatch, tmp_path):
-    monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setattr(draw_module, "_interpreter_dirs", lambda: [])
 
 
 # ------------------------------------------------------------------ what is drawn
@@ -102,7 +56,7 @@ def test_unlabelled_values_are_named_as_in_the_step_table(pure_only):
     names = {step.names[2] for step in backprop_steps(y)} | {backprop_steps(y)[0].names[0]}
     boxes = value_boxes(parse_svg(draw(y)))
     assert names <= set(boxes) | {"x"}
-    assert set(boxes) == {"x", "n1", "n2", "n3"}  # n1 is the constant 2
+    assert set(boxes) == {"x", "n₁", "n₂", "n₃"}  # n₁ is the constant 2
 
 
 @needs_pure
@@ -151,24 +105,11 @@ def test_color_by_grad_false_leaves_every_box_white(pure_only):
     assert {box_fill(g) for g in boxes.values()} == {"white"}
 
 
-def test_numbers_show_four_decimals_or_an_exponent_and_no_negative_zero():
-    fmt = draw_module._fmt
-    assert [fmt(x) for x in (2.0, -3.14159, 0.0, -0.0, 1e-5, 2.5e8)] == [
-        "2.0000",
-        "-3.1416",
-        "0.0000",
-        "0.0000",
-        "1.0000e-05",
-        "2.5000e+08",
-    ]
-    assert [fmt(x) for x in (float("inf"), float("-inf"), float("nan"))] == ["inf", "-inf", "nan"]
-
-
 def test_zero_grads_everywhere_draw_white_boxes():
     x = Value(1.0, label="x")
     y = x * 3.0  # no backward: every grad is 0
-    assert 'BGCOLOR="#ffffff"' in draw(y).source
-    assert "#f4a259" not in draw(y).source
+    boxes = [line for line in draw(y).source.splitlines() if "data " in line]
+    assert len(boxes) == 3 and all('BGCOLOR="#ffffff"' in line for line in boxes)
 
 
 @needs_pure
@@ -184,9 +125,9 @@ def test_parameters_inputs_constants_and_results_are_told_apart(pure_only):
     assert kinds == {
         "w": {"param"},
         "x": {"input"},
-        "n2": {"result"},
-        "n3": {"const"},
-        "n4": {"result"},
+        "n₂": {"result"},
+        "n₃": {"const"},
+        "n₄": {"result"},
         "y": {"result"},
     }
     caption = texts(svg)[0]
@@ -239,9 +180,9 @@ def test_grads_mapping_replaces_the_grads_shown(pure_only):
 def test_highlight_marks_the_steps_edge_op_and_both_values(pure_only):
     L, v = small_graph()
     steps = backprop_steps(L)
-    step = next(s for s in steps if s.input is v["b"])  # dL/db += de/db * dL/de
+    step = next(s for s in steps if s.input is v["b"])  # b.grad += ∂e/∂b × e.grad
     svg = parse_svg(draw(L, highlight=step))
-    red = "#d62728"
+    red = "#c62828"
     marked = groups(svg, "highlight")
     assert len(marked) == 2  # b -> op, op -> e
     into_op = [g for g in marked if texts(g)]
@@ -361,183 +302,6 @@ def test_draw_needs_a_value():
         draw(3.0)
 
 
-# ------------------------------------------------------------------ output
-@needs_pure
-def test_save_picks_the_format_from_the_suffix_and_makes_folders(pure_only, tmp_path):
-    L, _ = small_graph()
-    g = draw(L)
-    svg = g.save(tmp_path / "a" / "graph.svg")
-    png = g.save(str(tmp_path / "b" / "graph.PNG"))
-    dot = g.save(tmp_path / "graph.dot")
-    gv = g.save(tmp_path / "graph.gv")
-    assert svg == tmp_path / "a" / "graph.svg" and isinstance(png, Path)
-    assert "data -8.0000" in [
-        t for g_ in groups(ET.parse(svg).getroot(), "value") for t in texts(g_)
-    ]
-    assert png.read_bytes().startswith(PNG_SIGNATURE)
-    assert dot.read_text(encoding="utf-8") == g.source == gv.read_text(encoding="utf-8")
-
-
-def test_save_refuses_an_unknown_suffix_and_writes_nothing(tmp_path):
-    g = draw(Value(1.0))
-    for name in ("graph.pdf", "graph", "graph.svg.txt"):
-        with pytest.raises(ValueError, match=r"\.svg, \.png, \.dot, \.gv"):
-            g.save(tmp_path / name)
-    assert list(tmp_path.iterdir()) == []
-
-
-@needs_pure
-def test_pipe_returns_svg_or_png_bytes(pure_only):
-    g = draw(Value(1.0, label="x") * 2)
-    assert g.pipe(format="png").startswith(PNG_SIGNATURE)
-    assert g.pipe().lstrip().startswith(b"<?xml")  # svg by default
-    assert isinstance(g.pipe(format="svg", encoding="utf-8"), str)
-
-
-@needs_pure
-def test_render_writes_the_source_and_the_rendered_file(pure_only, tmp_path):
-    g = draw(Value(1.0, label="x") * 2)
-    out = g.render(directory=tmp_path)
-    assert Path(out) == tmp_path / "chainrule.gv.svg"
-    assert (tmp_path / "chainrule.gv").read_text(encoding="utf-8") == g.source
-    assert ET.parse(out).getroot().tag == f"{SVG}svg"
-    png = g.render(outfile=tmp_path / "x" / "out.png")
-    assert Path(png).read_bytes().startswith(PNG_SIGNATURE)
-
-
-@needs_pure
-def test_a_notebook_shows_the_rendered_svg(pure_only):
-    bundle = draw(Value(1.0, label="x") * 2)._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
-    assert "data 1.0000" in bundle["image/svg+xml"]
-
-
-# ------------------------------------------------------------------ finding the renderer
-def fake_renderer(folder: Path, name: str, log: Path) -> Path:
-    """A dot-compatible script: logs its arguments, then runs graphviz-pure."""
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / name
-    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{PURE}" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return script
-
-
-posix_scripts = pytest.mark.skipif(
-    os.name == "nt" or not PURE.exists(), reason="needs sh and graphviz-pure"
-)
-
-
-@needs_pure
-def test_graphviz_pure_is_found_beside_the_interpreter_when_path_is_empty(pure_only):
-    assert find_renderer() == PURE
-    assert draw(Value(1.0) * 2).pipe(format="png").startswith(PNG_SIGNATURE)
-
-
-def test_the_interpreter_folder_is_searched():
-    assert Path(sys.executable).parent in draw_module._interpreter_dirs()
-
-
-@posix_scripts
-def test_dot_on_path_is_used_before_graphviz_pure(monkeypatch, tmp_path):
-    log = tmp_path / "dot.log"
-    dot = fake_renderer(tmp_path / "bin", "dot", log)
-    fake_renderer(tmp_path / "bin", "graphviz-pure", tmp_path / "pure.log")
-    monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    assert find_renderer() == dot
-    assert draw(Value(1.0, label="x") * 2).pipe(format="svg").lstrip().startswith(b"<?xml")
-    assert "-Tsvg" in log.read_text()
-    assert not (tmp_path / "pure.log").exists()
-
-
-@posix_scripts
-def test_graphviz_pure_on_path_is_used_when_there_is_no_dot(monkeypatch, tmp_path):
-    log = tmp_path / "pure.log"
-    pure = fake_renderer(tmp_path / "bin", "graphviz-pure", log)
-    monkeypatch.delenv("CHAINRULE_DOT", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    assert find_renderer() == pure
-    draw(Value(1.0) * 2).save(tmp_path / "g.png")
-    assert "-Tpng" in log.read_text()
-
-
-@posix_scripts
-def test_chainrule_dot_comes_before_dot_on_path(monkeypatch, tmp_path):
-    fake_renderer(tmp_path / "bin", "dot", tmp_path / "dot.log")
-    mine = fake_renderer(tmp_path / "elsewhere", "my-dot", tmp_path / "mine.log")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setenv("CHAINRULE_DOT", str(mine))
-    assert find_renderer() == mine
-    draw(Value(1.0) * 2).save(tmp_path / "g.svg")
-    assert "-Tsvg" in (tmp_path / "mine.log").read_text()
-    assert not (tmp_path / "dot.log").exists()
-
-
-@posix_scripts
-def test_chainrule_dot_may_name_a_command_on_path(monkeypatch, tmp_path):
-    mine = fake_renderer(tmp_path / "bin", "my-dot", tmp_path / "mine.log")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setenv("CHAINRULE_DOT", "my-dot")
-    assert find_renderer() == mine
-
-
-def test_chainrule_dot_pointing_nowhere_is_an_error_not_a_fallback(monkeypatch, tmp_path):
-    monkeypatch.setenv("CHAINRULE_DOT", str(tmp_path / "missing-dot"))
-    with pytest.raises(RendererNotFoundError, match="CHAINRULE_DOT"):
-        find_renderer()
-
-
-def test_no_renderer_anywhere_raises_an_error_naming_the_fixes(no_renderer):
-    with pytest.raises(RendererNotFoundError) as error:
-        draw(Value(1.0) * 2).pipe()
-    message = str(error.value)
-    assert isinstance(error.value, RuntimeError)
-    assert "pip install graphviz-pure" in message
-    assert "install Graphviz" in message
-    assert "CHAINRULE_DOT" in message
-
-
-def test_without_a_renderer_svg_and_png_fail_but_dot_source_saves(no_renderer, tmp_path):
-    g = draw(Value(1.0) * 2)
-    with pytest.raises(RendererNotFoundError):
-        g.save(tmp_path / "g.svg")
-    assert not (tmp_path / "g.svg").exists()
-    assert g.save(tmp_path / "g.dot").read_text(encoding="utf-8") == g.source
-
-
-def test_without_a_renderer_a_notebook_shows_the_message_not_a_traceback(no_renderer):
-    bundle = draw(Value(1.0) * 2)._repr_mimebundle_(include=None, exclude=None)
-    assert set(bundle) == {"text/plain", "text/html"}
-    assert "pip install graphviz-pure" in bundle["text/plain"]
-    assert "could not render" in bundle["text/html"]
-    assert "<pre" in bundle["text/html"]
-
-
-@needs_pure
-def test_the_renderer_is_looked_up_when_rendering_not_when_drawing(no_renderer, monkeypatch):
-    g = draw(Value(1.0) * 2)  # drawn with no renderer anywhere
-    monkeypatch.setenv("CHAINRULE_DOT", str(PURE))  # then one appears
-    assert g.pipe(format="png").startswith(PNG_SIGNATURE)
-
-
-@posix_scripts
-def test_a_failing_renderer_raises_with_what_it_printed(monkeypatch, tmp_path):
-    broken = tmp_path / "broken-dot"
-    broken.write_text('#!/bin/sh\necho "syntax error in line 1" >&2\nexit 3\n')
-    broken.chmod(0o755)
-    monkeypatch.setenv("CHAINRULE_DOT", str(broken))
-    g = draw(Value(1.0) * 2)
-    with pytest.raises(draw_module.RenderError, match="(?s)exit status 3.*syntax error in line 1"):
-        g.pipe()
-    assert "syntax error in line 1" in g._repr_mimebundle_()["text/plain"]
-
-
-def test_a_drawing_has_a_stable_repr_for_saved_notebooks():
-    L, _ = small_graph()
-    text = repr(draw(L))
-    assert text == repr(draw(L)) and "0x" not in text and "7 Values" in text
-
-
 def test_each_step_of_a_times_a_highlights_its_own_edge():
     a = Value(3.0, label="a")
     L = a * a
@@ -549,3 +313,42 @@ def test_each_step_of_a_times_a_highlights_its_own_edge():
         ]
         assert len(edges) == 2
         assert ["highlight" in line for line in edges] == [i == marked for i in range(2)]
+
+
+# ------------------------------------------------------------------ the key and draw_steps
+def test_the_key_names_the_largest_grad_the_fill_goes_up_to():
+    L, _ = small_graph()  # the largest |grad| is dL/da = 6
+    source = draw(L).source
+    key = source[source.index("fill |grad|") :]
+    assert "fill |grad|:  0" in key and "6.0000" in key
+    assert key.count("BGCOLOR") == 5  # five swatches from white to the fullest fill
+    assert "fill |grad|" not in draw(L, color_by_grad=False).source
+
+
+def test_draw_steps_shows_a_recorded_pass_as_it_stood_after_k_steps():
+    L, v = classic()
+    steps = replay(L)
+    v["a"].data = 100.0  # changed after recording: the picture keeps the old number
+    start, third, end = (draw_steps(steps, k).source for k in (0, 3, len(steps)))
+    assert "data 2.0000" in start and "data 100" not in start
+    assert start.count("grad 0.0000") == 6 and "grad 1.0000" in start  # only L so far
+    assert third.count("class=highlight") == 2  # step 3: its edge into the op and out
+    assert "grad 6.0000" in end and "grad -4.0000" in end
+    assert draw_steps(steps).source == end
+
+
+def test_draw_steps_refuses_positions_outside_the_pass_and_picked_steps():
+    L, _ = classic()
+    steps = replay(L)
+    for bad in (-1, 7, 2.0, True):
+        with pytest.raises(ValueError, match="position must be an int from 0 to 6"):
+            draw_steps(steps, bad)
+    with pytest.raises(TypeError, match="Steps of a whole pass"):
+        draw_steps(Steps(steps[:2]), 1)
+
+
+def test_dpi_must_be_a_resolution():
+    L, _ = small_graph()
+    for bad in (0, 5, 1e6, "300", True):
+        with pytest.raises(ValueError, match="dpi must be a number from 10 to 2400"):
+            draw(L, dpi=bad)
