@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: demo test bench bench-smoke notebook readme-graph clean
+.PHONY: demo test bench bench-smoke notebook notebooks readme-graph clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-smoke: $(VENV)/.bench-installed
 
 notebook: $(VENV)/.notebook-installed
 	$(BIN)/jupyter lab notebooks
+
+# Re-execute every notebook in place (they are committed executed), printing each one's time.
+notebooks: $(VENV)/.test-installed
+	$(PY) notebooks/execute.py notebooks/*.ipynb
 
 # The picture in the README: regenerate it with `make readme-graph`.
 readme-graph: $(VENV)/.demo-installed

@@ -351,18 +351,15 @@ def _legend(kinds: set, largest: float, highlighted: bool, options: dict) -> str
         parts.append("edge label: local derivative")
     if highlighted:
         parts.append("red: the current step")
-    span = ' COLSPAN="7"' if options["color_by_grad"] else ""
-    rows = [f"<TR><TD{span}>{_html_text('   ·   '.join(parts))}</TD></TR>"] if parts else []
+    cells = [f"<TD>{_html_text('   ·   '.join(parts))}</TD>"] if parts else []
     if options["color_by_grad"]:
         # Five swatches from white to the fill of the largest |grad|, which is named:
         # the fill is relative, so without the number the colours say nothing.
-        swatches = "".join(
-            f'<TD BGCOLOR="{_fill(t, 1.0)}" BORDER="1" WIDTH="14"> </TD>'
-            for t in (0.0, 0.25, 0.5, 0.75, 1.0)
-        )
-        rows.append(
-            f"<TR><TD>fill |grad|:  0</TD>{swatches}<TD>{_html_text(number(largest))}</TD></TR>"
-        )
-    if not rows:
+        cells.append(f"<TD>{'   ·   ' if parts else ''}fill |grad|:  0 </TD>")
+        swatch = '<TD BGCOLOR="{}" BORDER="1" WIDTH="12" HEIGHT="10" FIXEDSIZE="TRUE"></TD>'
+        cells += [swatch.format(_fill(t, 1.0)) for t in (0.0, 0.25, 0.5, 0.75, 1.0)]
+        cells.append(f"<TD> {_html_text(number(largest))}</TD>")
+    if not cells:
         return ""
-    return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+    body = "".join(cells)
+    return f'<<TABLE BORDER="0" CELLSPACING="1" CELLPADDING="1"><TR>{body}</TR></TABLE>>'
