@@ -109,11 +109,11 @@ def _value_label(
     font = f'<FONT COLOR="{_CONST}">' if kind == "const" else "<FONT>"
     return (
         f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"'
-        f' COLOR="{colour}" BGCOLOR="{fill}"{style}><TR>'
-        f"<TD>{font}{shown}</FONT></TD>"
-        f"<TD>{font}data {number(data)}</FONT></TD>"
-        f"<TD>{font}grad {number(grad)}</FONT></TD>"
-        "</TR></TABLE>>"
+        f' COLOR="{colour}" BGCOLOR="{fill}"{style}>'
+        f'<TR><TD ROWSPAN="2">{font}{shown}</FONT></TD>'
+        f'<TD ALIGN="LEFT">{font}data {number(data)}</FONT></TD></TR>'
+        f'<TR><TD ALIGN="LEFT">{font}grad {number(grad)}</FONT></TD></TR>'
+        "</TABLE>>"
     )
 
 
