@@ -10,6 +10,8 @@ differences, and PyTorch's ``create_graph=True`` on random expression graphs.
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from examples import messy_graph, parse_svg, texts
@@ -42,6 +44,7 @@ from autograd.graph import chain_rule
 from autograd.steps import replay
 
 DIGITS = 30
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _snapshot(root: Value) -> list[tuple]:
@@ -804,6 +807,20 @@ def test_a_derivative_can_be_drawn(renderer):
     shown = " ".join(texts(svg))
     for name in ("dy/dx", "x", "w", "b", "tanh"):
         assert name in shown
+
+
+def test_the_readmes_picture_of_a_derivative_is_what_its_code_draws(renderer):
+    # README.md draws y' for y = x sin x at 2 after backprop_steps; docs/ keeps a copy.
+    x = Value(2.0, label="x")
+    (dy,) = grad(x * x.sin(), [x], create_graph=True)
+    dy.label = "y′"
+    backprop_steps(dy)
+    committed = ET.parse(ROOT / "docs" / "derivative.svg").getroot()
+    assert texts(committed) == texts(parse_svg(draw(dy)))
+    assert (
+        "![" in (ROOT / "README.md").read_text()
+        and "(docs/derivative.svg)" in (ROOT / "README.md").read_text()
+    )
 
 
 # ------------------------------------------------------------------ deep graphs
