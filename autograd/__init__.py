@@ -17,6 +17,7 @@ recorded pass and its tables), ``text`` (how numbers and names are written),
 
 import importlib
 
+from autograd.calculus import grad, gradgradcheck, hessian, jacobian, jvp
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.grading import check_gradients
 from autograd.graph import topological_order
@@ -38,6 +39,11 @@ __all__ = [
     "check_gradients",
     "gradcheck",
     "GradcheckError",
+    "grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "gradgradcheck",
 ]
 
 # The pictures need the graphviz package; the engine does not. These names load their

@@ -2,6 +2,9 @@
 
 The analytic gradient comes from ``backward``; the numeric one from central
 differences, (f(x + eps) - f(x - eps)) / 2eps, whose error shrinks like eps².
+``numerical_jacobian`` does the differencing for any function of plain numbers;
+the second-order check, ``gradgradcheck``, lives in ``calculus.py`` (above this
+module) because it needs the functional ``grad``.
 """
 
 from __future__ import annotations
@@ -35,15 +38,30 @@ def _evaluate(f, xs: list[float]) -> float:
     return float(out)
 
 
+def numerical_jacobian(fn, xs, *, eps: float = 1e-6) -> list[list[float]]:
+    """∂fn_k/∂x_j by central differences: row k, column j, one pair of evaluations per x_j.
+
+    ``fn`` maps a list of floats to a list of floats. It is any function of plain
+    numbers, so it may build and differentiate graphs of its own: the second-order
+    check (``calculus.gradgradcheck``) differentiates an analytic gradient this way.
+    """
+    xs = [float(x) for x in xs]
+    columns = []
+    for j, x in enumerate(xs):
+        up, down = list(xs), list(xs)
+        up[j], down[j] = x + eps, x - eps
+        f_up, f_down = list(fn(up)), list(fn(down))
+        columns.append([(a - b) / (2.0 * eps) for a, b in zip(f_up, f_down)])
+    return [list(row) for row in zip(*columns)]
+
+
 def numerical_gradient(f, inputs, *, eps: float = 1e-6) -> list[float]:
     """∂f/∂x_i by central differences, one pair of evaluations per input."""
     xs = [_start(x, i)[0] for i, x in enumerate(inputs)]
-    grads = []
-    for i, x in enumerate(xs):
-        up, down = list(xs), list(xs)
-        up[i], down[i] = x + eps, x - eps
-        grads.append((_evaluate(f, up) - _evaluate(f, down)) / (2.0 * eps))
-    return grads
+    if not xs:
+        return []
+    (row,) = numerical_jacobian(lambda point: [_evaluate(f, point)], xs, eps=eps)
+    return row
 
 
 def gradcheck(f, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:

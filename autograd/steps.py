@@ -16,6 +16,11 @@ The notation, the same in every view::
 its input x, a number that op alone decides. A step multiplies the two and adds the
 product (the contribution) to ``x.grad``.
 
+Forward mode, written the same way the other way round (``tangent_table``): each
+node's tangent, its derivative along a chosen direction, from its inputs' tangents::
+
+    n.tangent = Σ ∂n/∂x × x.tangent
+
 Names: a node is called by its label, or, when it has none, ``n`` and its position in
 the topological order written in subscript digits (``n₂``): a name no label typed on
 the command line can take (NFKC turns ``n₂`` into ``n2``), and one that is checked
@@ -25,10 +30,11 @@ against the graph's labels so that two different nodes never share it.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from autograd import ops
+from autograd.calculus import tangents
 from autograd.graph import chain_rule, kept_grads, topological_order
 from autograd.text import number, one_line
 from autograd.value import Value, is_constant
@@ -42,6 +48,7 @@ __all__ = [
     "forward_table",
     "steps_table",
     "steps_html",
+    "tangent_table",
 ]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -250,3 +257,49 @@ def steps_html(steps: Sequence[Step]) -> str:
         '<table class="chainrule-steps" style="border-collapse:collapse;font-size:13px">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+
+
+# ------------------------------------------------------------------ forward mode
+_TANGENT_HEADERS = ("node", "value", "tangent", "n.tangent = Σ ∂n/∂x × x.tangent")
+
+
+def tangent_table(root: Value, seed: Mapping[Value, float]) -> str:
+    """Forward mode written down: every node's value and tangent, in the order computed.
+
+    ``seed`` gives the tangent of some leaves, the direction (``{x: 1.0}`` for
+    ∂/∂x); other leaves have tangent 0. Each computed node's row shows its tangent
+    rule in names and in numbers, the mirror of a backward step::
+
+        n.tangent = ∂n/∂x × x.tangent + ∂n/∂w × w.tangent = -3.0000 × 1.0000 + ...
+
+    The root's tangent is the derivative of the root along the seed direction: one
+    pass like this per input gives a gradient, where one backward pass gives all of
+    it (``calculus.jacobian_cost`` counts both). No grad is read or changed.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"tangent_table needs a Value, not {type(root).__name__}")
+    order = topological_order(root)
+    values = tangents(order, seed)
+    tangent_of = dict(zip(order, values))
+    names = node_names(order)
+    rows = [_TANGENT_HEADERS]
+    for node, t in zip(order, values):
+        name = one_line(names[node])
+        if not node.inputs:
+            rule = "constant" if is_constant(node) else "seed" if node in seed else "input"
+        else:
+            inputs = [one_line(names[x]) for x in node.inputs]
+            terms = " + ".join(f"∂{name}/∂{x} × {x}.tangent" for x in inputs)
+            products = " + ".join(
+                f"{number(local)} × {number(tangent_of[x])}"
+                for x, local in zip(node.inputs, node.local)
+            )
+            rule = f"{terms} = {products}"
+        rows.append((name, number(node.data), number(t), rule))
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    lines = []
+    for name, value, tangent, rule in rows:
+        cells = [name.ljust(widths[0]), value.rjust(widths[1]), tangent.rjust(widths[2]), rule]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join(["-" * w for w in widths] + ["-" * len(_TANGENT_HEADERS[3])]))
+    return "\n".join(lines)

@@ -6,9 +6,10 @@ and an instruction may use one result twice, as in ``a*a``). The last step sums 
 result nothing else used, so every leaf and instruction reaches the root.
 
 One program runs on several backends, which is what makes it an oracle: chainrule
-Values, PyTorch tensors (tests/test_torch_parity.py) and mpmath numbers at high
-precision. Each instruction form is written once, with operators and ``K.fn(name, x)``
-only, so every backend computes the same expression.
+Values, PyTorch tensors (``TorchBackend``: tests/test_torch_parity.py and
+tests/test_calculus.py) and mpmath numbers at high precision. Each instruction form is
+written once, with operators and ``K.fn(name, x)`` only, so every backend computes the
+same expression.
 
 Domains hold by construction: divisors, log and sqrt operands and powers' bases are
 guarded (``b*b + 0.5``, ``sigmoid(a) + 0.5``...). Overflow and huge magnitudes cannot be
@@ -182,6 +183,30 @@ class MpmathBackend:
     @staticmethod
     def sum(xs):
         return reduce(add, xs)
+
+    @staticmethod
+    def dot(ws, xs, bias=None):
+        total = reduce(add, [w * x for w, x in zip(ws, xs)])
+        return total if bias is None else total + bias
+
+
+class TorchBackend:
+    """The same program on PyTorch float64 tensors (``torch`` passed in: it is optional)."""
+
+    def __init__(self, torch):
+        names = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
+        self._fns = {name: getattr(torch, name) for name in names}
+        # torch's softplus returns x itself above its threshold (20), and without the
+        # threshold its gradient is inf/inf = NaN from x = 710 on: log(e^x + e^0) is
+        # log(1 + e^x) computed stably, as chainrule's softplus is.
+        self._fns["softplus"] = lambda x: torch.logaddexp(x, torch.zeros_like(x))
+
+    def fn(self, name, x):
+        return self._fns[name](x)
+
+    @staticmethod
+    def sum(xs):
+        return reduce(add, xs)  # left to right, as Python's sum adds
 
     @staticmethod
     def dot(ws, xs, bias=None):

@@ -1,14 +1,17 @@
 """``gradcheck``: True for correct gradients, a ``GradcheckError`` with a per-input
-report for wrong ones, inputs left alone, ``eps``/``atol``/``rtol`` honoured."""
+report for wrong ones, inputs left alone, ``eps``/``atol``/``rtol`` honoured; and the
+central differences it is built on, ``numerical_jacobian``."""
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
 import pytest
 
 from autograd import GradcheckError, Value, dot, gradcheck, sum_of
+from autograd.gradcheck import numerical_gradient, numerical_jacobian
 
 CORRECT = [
     ("polynomial", lambda x, y: x * x * y - 3 * y + 2, (1.5, -0.5)),
@@ -108,3 +111,32 @@ def test_options_are_keyword_only():
 def test_a_non_numeric_input_raises_type_error_naming_it():
     with pytest.raises(TypeError, match="str"):
         gradcheck(lambda x: x * x, ["1.0"])
+
+
+# ---------------------------------------------------------------- numerical_jacobian
+def test_numerical_jacobian_has_a_row_per_output_and_a_column_per_input():
+    def polar(p):  # (r, t) -> (r cos t, r sin t, r)
+        r, t = p
+        return [r * math.cos(t), r * math.sin(t), r]
+
+    r, t = 2.0, 0.3
+    expected = [[math.cos(t), -r * math.sin(t)], [math.sin(t), r * math.cos(t)], [1.0, 0.0]]
+    numeric = numerical_jacobian(polar, [r, t])
+    assert len(numeric) == 3 and all(len(row) == 2 for row in numeric)
+    for row, e_row in zip(numeric, expected):
+        assert row == pytest.approx(e_row, rel=1e-8, abs=1e-9)
+
+
+def test_numerical_jacobian_differences_any_function_of_numbers_with_step_eps():
+    # (x + eps)³ - (x - eps)³ over 2 eps is 3x² + eps²: the step is eps, as documented.
+    assert numerical_jacobian(lambda p: [p[0] ** 3], [1.0], eps=0.1) == [
+        [pytest.approx(3.01, rel=1e-12)]
+    ]
+
+
+def test_numerical_gradient_is_the_one_row_jacobian_of_f():
+    f = CORRECT[0][1]
+    row = numerical_gradient(f, [1.5, -0.5])
+    (expected,) = numerical_jacobian(lambda p: [f(*(Value(x) for x in p)).data], [1.5, -0.5])
+    assert row == expected
+    assert numerical_gradient(lambda: Value(1.0), []) == []

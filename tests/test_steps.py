@@ -1,17 +1,21 @@
 """The recorded backward pass (autograd.steps): ``Step``, ``Steps``, ``backprop_steps``
-and ``replay``, node names, the notation, and the tables (text and HTML)."""
+and ``replay``, node names, the notation, and the tables (text and HTML); and the
+forward-mode table, ``tangent_table``."""
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
 
+import pytest
 from examples import all_grads, classic, messy_graph
 from hypothesis import given, settings
 from strategies import programs
 
 from autograd import Step, Steps, Value, backprop_steps, topological_order
-from autograd.steps import forward_table, node_names, replay
+from autograd.calculus import tangents
+from autograd.steps import forward_table, node_names, replay, tangent_table
+from autograd.text import number
 
 
 def grads(values) -> dict:
@@ -299,3 +303,79 @@ def test_the_html_table_writes_the_chain_rule_left_aligned():
         cells = list(row)
         assert "text-align:left" in cells[1].get("style")
         assert all("text-align:right" in c.get("style") for c in cells[2:])
+
+
+# ------------------------------------------------------------------ forward mode: tangent_table
+def _neuron():
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    n = x * w + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, x, w
+
+
+def test_tangent_table_shows_each_nodes_value_and_tangent_in_the_order_computed():
+    o, x, _ = _neuron()
+    assert tangent_table(o, {x: 1.0}) == "\n".join(
+        [
+            "node    value  tangent  n.tangent = Σ ∂n/∂x × x.tangent",
+            "----  -------  -------  -------------------------------",
+            "x      2.0000   1.0000  seed",
+            "w     -3.0000   0.0000  input",
+            "n₂    -6.0000  -3.0000  ∂n₂/∂x × x.tangent + ∂n₂/∂w × w.tangent"
+            " = -3.0000 × 1.0000 + 2.0000 × 0.0000",
+            "b      6.8814   0.0000  input",
+            "n      0.8814  -3.0000  ∂n/∂n₂ × n₂.tangent + ∂n/∂b × b.tangent"
+            " = 1.0000 × -3.0000 + 1.0000 × 0.0000",
+            "o      0.7071  -1.5000  ∂o/∂n × n.tangent = 0.5000 × -3.0000",
+        ]
+    )
+
+
+def test_the_roots_tangent_is_the_gradient_backward_gives():
+    o, x, w = _neuron()
+    last = tangent_table(o, {w: 1.0}).splitlines()[-1].split()
+    o.backward()
+    assert last[:3] == ["o", "0.7071", f"{w.grad:.4f}"]
+
+
+def test_tangent_table_rows_follow_the_order_names_and_tangents():
+    leaves, root = messy_graph()
+    order = topological_order(root)
+    names = node_names(order)
+    values = tangents(order, {leaves[0]: 1.0, leaves[2]: -0.5})
+    rows = tangent_table(root, {leaves[0]: 1.0, leaves[2]: -0.5}).splitlines()[2:]
+    assert len(rows) == len(order)
+    for row, node, t in zip(rows, order, values):
+        name, value, tangent, *rule = row.split()
+        assert (name, value, tangent) == (names[node], number(node.data), number(t))
+        if node.inputs:  # one term per operand, a node used twice included
+            assert rule[0].startswith(f"∂{names[node]}/∂")
+            assert " ".join(rule).count(".tangent") == len(node.inputs)
+
+
+def test_tangent_table_tells_seeds_unseeded_inputs_and_constants_apart():
+    a, b = Value(3.0, label="a"), Value(1.0, label="b")
+    rows = tangent_table(a * a + b * 2.0, {a: 1.0}).splitlines()[2:]
+    kinds = {row.split()[0]: row.split()[-1] for row in rows if len(row.split()) == 4}
+    assert kinds == {"a": "seed", "b": "input", "n₃": "constant"}
+    squared = next(row for row in rows if row.startswith("n₁"))
+    assert "∂n₁/∂a × a.tangent + ∂n₁/∂a × a.tangent = 3.0000 × 1.0000 + 3.0000 × 1.0000" in squared
+
+
+def test_tangent_table_changes_no_grad():
+    leaves, root = messy_graph()
+    root.backward()
+    before = all_grads(root)
+    tangent_table(root, {leaves[1]: 1.0})
+    assert all_grads(root) == before
+
+
+def test_tangent_table_needs_a_value_and_leaf_seeds():
+    x = Value(1.0)
+    y = x * 2
+    with pytest.raises(TypeError, match="Value"):
+        tangent_table(1.0, {})
+    with pytest.raises(ValueError, match="only leaves"):
+        tangent_table(y, {y: 1.0})

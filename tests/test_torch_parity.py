@@ -7,12 +7,10 @@ Skipped without torch, mandatory under CHAINRULE_REQUIRE_TORCH=1 (see conftest.p
 from __future__ import annotations
 
 import math
-from functools import reduce
-from operator import add
 
 import pytest
 from hypothesis import given, settings
-from strategies import CHAINRULE, programs
+from strategies import CHAINRULE, TorchBackend, programs
 
 from autograd import Value, topological_order
 
@@ -24,28 +22,6 @@ RTOL = 1e-12
 # a later cancellation (a - b with a ≈ b) turns that into an error near 0 that is
 # tiny next to the numbers that cancelled, but not next to the result.
 ATOL_PER_SCALE = 1e-12
-
-
-class _TorchBackend:
-    def __init__(self, torch):
-        names = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
-        self._fns = {name: getattr(torch, name) for name in names}
-        # torch's softplus returns x itself above its threshold (20), and without the
-        # threshold its gradient is inf/inf = NaN from x = 710 on: log(e^x + e^0) is
-        # log(1 + e^x) computed stably, as chainrule's softplus is.
-        self._fns["softplus"] = lambda x: torch.logaddexp(x, torch.zeros_like(x))
-
-    def fn(self, name, x):
-        return self._fns[name](x)
-
-    @staticmethod
-    def sum(xs):
-        return reduce(add, xs)  # left to right, as Python's sum adds
-
-    @staticmethod
-    def dot(ws, xs, bias=None):
-        total = reduce(add, [w * x for w, x in zip(ws, xs)])
-        return total if bias is None else total + bias
 
 
 def _close(ours: float, theirs: float, scale: float) -> bool:
@@ -62,7 +38,7 @@ def test_random_graphs_match_torch_values_and_gradients(torch, program):
 
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in program.leaves]
     theirs = []
-    troot = program.run(_TorchBackend(torch), tensors, results=theirs)
+    troot = program.run(TorchBackend(torch), tensors, results=theirs)
     for t in [*theirs, troot]:
         if not t.is_leaf:
             t.retain_grad()  # compare every intermediate's gradient, not only leaves'
