@@ -11,8 +11,8 @@ The modules, each importing only those below it: ``cli`` (the command), ``expr``
 (expressions typed on the command line), ``stepper``, ``grading`` (the checker),
 ``drawing`` (the graph as DOT), ``render`` (running dot; ``Drawing``), ``steps`` (the
 recorded pass and its tables), ``text`` (how numbers and names are written),
-``gradcheck``, ``value`` (``Value``), ``graph`` (the walk and the chain-rule loop),
-``ops`` (every op).
+``calculus`` (derivatives of derivatives, forward mode), ``gradcheck``, ``value``
+(``Value``), ``graph`` (the walk and the chain-rule loop), ``ops`` (every op).
 """
 
 import importlib
