@@ -504,7 +504,7 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
             "running-total",
             step.grad,
             f"running total: {number(step.grad)} is {x}.grad after this step, all its "
-            f"contributions so far ({total}); the question asks for this step's "
+            f"contributions so far ({total});\nthe question asks for this step's "
             f"contribution alone, ∂{n}/∂{x} × {n}.grad.",
         )
 
@@ -516,9 +516,9 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
                 "missing-contribution",
                 local * part,
                 f"missing contribution: {n} is used {len(into)} times, so {n}.grad is the "
-                f"sum of all it receives, {parts} = {number(upstream)}; you used "
-                f"{number(part)} alone, as if {n}.grad were overwritten (=) instead of "
-                "added to (+=).",
+                f"sum of all it receives:\n{parts} = {number(upstream)}. You used "
+                f"{number(part)} alone, as if {n}.grad were overwritten (=), not added to "
+                "(+=).",
             )
 
     op = step.node.op
@@ -529,7 +529,7 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
             "at-input",
             wrong_local * upstream,
             f"derivative taken at the input: {op}'s derivative is written with its output "
-            f"{n} = {number(ctx.data[step.node])}: ∂{n}/∂{x} = {out_rule} = {number(local)}. "
+            f"{n} = {number(ctx.data[step.node])}:\n∂{n}/∂{x} = {out_rule} = {number(local)}. "
             f"You used the input {x} = {number(ctx.data[step.input])} in its place: "
             f"{in_rule} = {number(wrong_local)}.",
         )
@@ -538,13 +538,13 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
         "local-alone",
         local,
         f"local and upstream mixed up: {number(local)} is the local derivative ∂{n}/∂{x} "
-        f"alone; the step multiplies it by the upstream gradient {n}.grad = {number(upstream)}.",
+        f"alone;\nthe step multiplies it by the upstream gradient {n}.grad = {number(upstream)}.",
     )
     found.add(
         "upstream-alone",
         upstream,
         f"local and upstream mixed up: {number(upstream)} is the upstream gradient {n}.grad "
-        f"alone; the step multiplies it by the local derivative ∂{n}/∂{x} = {number(local)}.",
+        f"alone;\nthe step multiplies it by the local derivative ∂{n}/∂{x} = {number(local)}.",
     )
     partner = _partner(step.node, step.operand)
     if partner is not None:
@@ -554,7 +554,7 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
             "own-operand",
             own * upstream,
             f"operands mixed up: in a product, ∂{n}/∂{x} is what {x} is multiplied by, "
-            f"{one_line(ctx.names[other])} = {number(ctx.data[other])}; you used "
+            f"{one_line(ctx.names[other])} = {number(ctx.data[other])};\nyou used "
             f"{x}'s own value, {number(own)}.",
         )
 
@@ -567,7 +567,7 @@ def _contribution_mistakes(step: Step, ctx: _Context, before, so_far, tol) -> tu
             "wrong-node",
             local * grad,
             f"upstream from the wrong node: you multiplied ∂{n}/∂{x} by "
-            f"{one_line(ctx.names[other])}.grad = {number(grad)}; the upstream of "
+            f"{one_line(ctx.names[other])}.grad = {number(grad)};\nthe upstream of "
             f"this step is the gradient of {n}, the node {x} feeds into: "
             f"{n}.grad = {number(upstream)}.",
         )
@@ -588,7 +588,7 @@ def _local_mistakes(step: Step, ctx: _Context, tol) -> tuple:
             "at-input",
             wrong,
             f"derivative taken at the input: {op}'s derivative is written with its output "
-            f"{n} = {number(ctx.data[step.node])}: ∂{n}/∂{x} = {out_rule}. You used the "
+            f"{n} = {number(ctx.data[step.node])}: ∂{n}/∂{x} = {out_rule}.\nYou used the "
             f"input {x} = {number(ctx.data[step.input])} in its place: {in_rule} = "
             f"{number(wrong)}.",
         )
@@ -606,7 +606,7 @@ def _local_mistakes(step: Step, ctx: _Context, tol) -> tuple:
         "whole-contribution",
         step.contribution,
         f"local and upstream mixed up: {number(step.contribution)} is the whole "
-        f"contribution ∂{n}/∂{x} × {n}.grad; the question asks for the local derivative "
+        f"contribution ∂{n}/∂{x} × {n}.grad;\nthe question asks for the local derivative "
         f"∂{n}/∂{x} alone.",
     )
     found.add(
