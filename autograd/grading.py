@@ -804,10 +804,8 @@ def _questions(steps: Steps, *, ask_local: bool, tol: float) -> list[Question]:
 # The mistakes that can be switched on for a whole pass: kind -> what that does.
 BUGS = {
     "sign": "the minus of a - b and of -a forgotten: +1 passed back instead of -1",
-    "missing-contribution": (
-        "x.grad = ... instead of x.grad += ...: each step overwrites what earlier steps added"
-    ),
-    "at-input": "exp, tanh and sigmoid differentiated with the input in place of the output",
+    "missing-contribution": "= instead of +=: each step overwrites what earlier steps added",
+    "at-input": "exp, tanh and sigmoid differentiated at the input, not from the output",
     "local-alone": "each step passes back its local derivative alone, the upstream forgotten",
     "upstream-alone": "each step passes back the upstream gradient alone, the local forgotten",
     "own-operand": "a product passes each operand its own value instead of the other's",

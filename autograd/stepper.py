@@ -454,7 +454,7 @@ button:hover:not(:disabled) { background: #e6eef8; }
 button[aria-pressed="true"] { color: #ffffff; background: #163d70; }
 button[aria-pressed="true"]:hover:not(:disabled) { background: #0f2c52; }
 button:disabled { color: #595959; border-color: #8a8a8a; cursor: default; }
-input[type=range] { width: min(22rem, 60vw); accent-color: #163d70; }
+input[type=range] { width: min(16rem, 50vw); accent-color: #163d70; }
 :focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
 .position { min-width: 6rem; }
 .line { background: #f4f4f4; border-left: 4px solid #c62828; padding: 0.5rem 0.75rem;
