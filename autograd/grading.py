@@ -273,7 +273,8 @@ def check_gradients(root: Value, answers: Mapping, *, tol: float = 1e-3) -> Grad
 # very pattern (passed to it as data), so both read every answer alike.
 NUMBER_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = re.compile(NUMBER_PATTERN)
-_INFINITIES = {"inf": math.inf, "infinity": math.inf}
+_INFINITY = re.compile(r"[+-]?(?:inf|infinity)", re.IGNORECASE)  # the page: the same
+_NAN = re.compile(r"[+-]?nan", re.IGNORECASE)
 MAX_ANSWER = 60  # characters: anything longer is not an answer to a step
 SHOWN = 30  # characters of a typed answer repeated back
 
@@ -326,11 +327,9 @@ def read_answer(answer) -> float:
         raise AnswerError("empty", answer)
     if len(text) > MAX_ANSWER:
         raise AnswerError("long", answer)
-    word = text.lower()
-    sign = -1.0 if word.startswith("-") else 1.0
-    if word.lstrip("+-") in _INFINITIES and len(word) - len(word.lstrip("+-")) <= 1:
-        return sign * math.inf
-    if word.lstrip("+-") == "nan" and len(word) <= 4:
+    if _INFINITY.fullmatch(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.fullmatch(text):
         raise AnswerError("nan", answer)
     top, slash, bottom = (part.strip() for part in text.partition("/"))
     if slash:

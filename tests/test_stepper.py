@@ -537,7 +537,11 @@ def test_quiz_mode_checks_a_right_and_a_wrong_answer_in_the_page(open_page):
     opened.assert_offline_and_clean()
 
 
-ANSWERS = ["", "abc", "1/0", "nan", "0,5", "1e400", " -0 ", "1/2", "9" * 61, "17", "−1.5"]
+ANSWERS = [
+    "", "  ", "abc", "1/0", "0/0", "nan", "-NaN", "0,5", "1e400", "1e400/1e400", " -0 ", "1/2",
+    " 1 / 4 ", "1/2/3", "9" * 61, "9" * 60, "17", "\u22121.5", "\uff11", "+inf", "-Infinity",
+    ".5", "5.", "2E2", "1_000", "--1", "x = 3",
+]  # fmt: skip
 
 
 @pytest.mark.browser
