@@ -63,7 +63,8 @@ class Stepper:
     grads as they stand (``grads()``), the chain-rule line (``caption()``) and the
     graph with that step highlighted (``drawing()``). ``widget()`` wraps it in
     ipywidgets (previous/next buttons and a slider); a ``Stepper`` that ends a
-    notebook cell shows that widget.
+    notebook cell shows that widget. ``quiz_widget()`` asks the pass as a quiz, and
+    ``save_html(path)`` writes it as one self-contained web page.
 
     Creating a Stepper records the pass once and leaves every grad as it found it;
     everything it shows is the graph as it was then. Keyword options (``params``,
@@ -214,8 +215,9 @@ class Stepper:
         hidden: working them out is the exercise), the step (``x.grad += ∂n/∂x ×
         n.grad``), an answer box and a Check button (or Enter). Each answer is graded
         and, when wrong, diagnosed; then the step is applied and the next one asked.
-        ``ask_local=True`` asks each local derivative first. The stepper's position
-        follows the quiz. Raises ImportError saying how to install ipywidgets.
+        ``ask_local=True`` asks each local derivative first. An empty box is not
+        graded (type anything to skip a step). The stepper's position follows the
+        quiz. Raises ImportError saying how to install ipywidgets.
         """
         w = _ipywidgets()
         quiz = grading.Quiz(self.steps, ask_local=ask_local, tol=tol)
