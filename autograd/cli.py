@@ -87,7 +87,7 @@ or the bundled graphviz-pure.
 _QUIZ_EPILOG = f"""\
 examples:
   chainrule quiz "x*y + x" x=2 y=-3
-  printf '%s\\n' 1 -3 2 1 | chainrule quiz "x*y + x" x=2 y=-3
+  printf '%s\\n' 1 1 -3 2 | chainrule quiz "x*y + x" x=2 y=-3
 
 Prints the forward pass, then asks for the backward pass one chain-rule step at a
 time:  x.grad += ∂n/∂x × n.grad. For each step, type its contribution (the local
@@ -113,7 +113,8 @@ the same exercise; without one, a seed is drawn and printed. --answers adds the
 answer key, one  name = number  line per variable (∂L/∂name).
 With --worksheet or --key, writes --count exercises (seeds N, N+1, ...) as a
 worksheet and its answer key with every step instead: Markdown for .md, LaTeX for
-.tex. Ops: {", ".join(exercises.OPS)} (neg is unary minus).
+.tex. The ops: {" ".join(exercises.OPS)}
+(neg is unary minus).
 """
 
 _MAIN_EPILOG = """\
@@ -253,7 +254,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="See backpropagation: draw an expression's computation graph,\n"
-        "print its chain-rule steps, train a small network.",
+        "print its chain-rule steps (or a web page of them), quiz yourself on them,\n"
+        "make exercises, train a small network.",
         epilog=_MAIN_EPILOG,
         formatter_class=formatter,
     )

@@ -280,6 +280,15 @@ def test_quiz_interrupted_prints_the_score_and_exits_130(capsys, monkeypatch):
     assert out.rstrip().splitlines()[-2:] == ["interrupted", "score: 1/1"]
 
 
+def test_the_piped_example_in_the_quiz_help_answers_every_step_right(capsys, monkeypatch):
+    _, help_text, _ = run(capsys, "quiz", "--help")
+    example = re.search(r"printf '%s\\n' (.*?) \| chainrule (quiz .*)", help_text)
+    answers = "".join(a + "\n" for a in example.group(1).split())
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    _, out, _ = run(capsys, *shlex.split(example.group(2)))
+    assert out.rstrip().endswith(f"score: {len(answers.split())}/{len(answers.split())}")
+
+
 def test_quiz_reads_a_real_pipe():
     done = subprocess.run(
         [sys.executable, "-m", "autograd", "quiz", *CLASSIC],
