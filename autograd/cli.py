@@ -1,17 +1,22 @@
-"""The ``chainrule`` command: draw an expression's graph, print its backprop steps,
-train the demo network. ``python -m autograd`` runs the same thing.
+"""The ``chainrule`` command: draw an expression's graph, print its backprop steps (or
+write them as a web page), quiz you on them, make exercises, train the demo network.
+``python -m autograd`` runs the same thing.
 
     chainrule steps "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432
+    chainrule steps "tanh(x*w + b)" x=2 w=-3 b=6.88 --html page.html
     chainrule draw  "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
+    chainrule quiz  "x*y + x" x=2 y=-3
+    chainrule exercise --seed 7 --answers
     chainrule train --help
 
 This module owns every command-line option; the work is done by the library
-(``expr``, ``steps``, ``draw``, ``nn.demo``). Expressions go through ``autograd.expr``
-(a whitelist over Python's parser, never ``eval``). Exit status: 0 on success; 2 for
-bad input of any kind (usage, the expression, a variable, a math error, an output
-path, no renderer), always with one line on stderr saying what and where; 1 when the
-renderer itself fails. The output Value is named ``L`` (``L'`` if the expression has
-a variable called L).
+(``expr``, ``steps``, ``draw``, ``stepper``, ``grading``, ``exercises``, ``nn.demo``).
+Expressions go through ``autograd.expr`` (a whitelist over Python's parser, never
+``eval``). Exit status: 0 on success (a quiz too, whatever its score); 2 for bad input
+of any kind (usage, the expression, a variable, a math error, an output path, no
+renderer), always with one line on stderr saying what and where; 1 when the renderer
+itself fails; 130 when interrupted (a quiz prints its score first). The output Value
+is named ``L`` (``L'`` if the expression has a variable called L).
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from autograd import exercises
 from autograd.drawing import TooManyNodesError, draw
 from autograd.expr import FUNCTIONS, ExprError, evaluate
+from autograd.grading import Quiz
 from autograd.render import DOT_ENV, RendererNotFoundError, RenderError, check_dpi
+from autograd.stepper import Stepper
 from autograd.steps import backprop_steps, forward_table
-from autograd.text import number
+from autograd.text import number, one_line
 from autograd.value import Value
 
 __all__ = ["main"]
@@ -76,10 +84,46 @@ or the bundled graphviz-pure.
 
 {_EXPRESSION_HELP}"""
 
+_QUIZ_EPILOG = f"""\
+examples:
+  chainrule quiz "x*y + x" x=2 y=-3
+  printf '%s\\n' 1 1 -3 2 | chainrule quiz "x*y + x" x=2 y=-3
+
+Prints the forward pass, then asks for the backward pass one chain-rule step at a
+time:  x.grad += ∂n/∂x × n.grad. For each step, type its contribution (the local
+derivative ∂n/∂x times the upstream gradient n.grad) and press Enter: a number like
+-1.5, 0.25 or 1/4; an empty line skips the step. Each answer is right within
+--tol × max(1, |answer|); a wrong one gets the right value and a diagnosis of the
+likely mistake (sign, mixed up, missing, running total, at the input, wrong node,
+rounding). Answers are read one per line, so a file of answers can be piped in; the
+quiz ends with a line  score: K/N  (also at the end of the input) and exit status 0.
+
+{_EXPRESSION_HELP}"""
+
+_EXERCISE_EPILOG = f"""\
+examples:
+  chainrule exercise --seed 7
+  chainrule exercise --seed 7 --answers
+  chainrule exercise --size 5 --ops "+,*,tanh"
+  chainrule exercise --seed 100 --count 20 --worksheet sheet.md --key key.md
+
+Prints an expression and values to backpropagate by hand, and the same exercise as a
+'chainrule steps' command (and a 'chainrule quiz' one). The same --seed always gives
+the same exercise; without one, a seed is drawn and printed. --answers adds the
+answer key, one  name = number  line per variable (∂L/∂name).
+With --worksheet or --key, writes --count exercises (seeds N, N+1, ...) as a
+worksheet and its answer key with every step instead: Markdown for .md, LaTeX for
+.tex. The ops: {" ".join(exercises.OPS)}
+(neg is unary minus).
+"""
+
 _MAIN_EPILOG = """\
 examples:
   chainrule steps "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432
+  chainrule steps "tanh(x*w + b)" x=2 w=-3 b=6.88 --html page.html
   chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
+  chainrule quiz "x*y + x" x=2 y=-3
+  chainrule exercise --answers
   chainrule train --help
 
 Run 'chainrule COMMAND --help' for a command's options. Exit status: 0 success,
@@ -177,6 +221,26 @@ def _whole_number(low: int, high: int):
     return parse
 
 
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def _ops(text: str) -> tuple:
+    chosen = tuple(op.strip() for op in text.split(",") if op.strip())
+    unknown = [op for op in chosen if op not in exercises.OPS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown op {unknown[0]!r}" if unknown else "no op given"
+        ) from None
+    return chosen
+
+
 def _dpi(text: str) -> float:
     try:
         return check_dpi(float(text))
@@ -190,7 +254,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="See backpropagation: draw an expression's computation graph,\n"
-        "print its chain-rule steps, train a small network.",
+        "print its chain-rule steps (or a web page of them), quiz yourself on them,\n"
+        "make exercises, train a small network.",
         epilog=_MAIN_EPILOG,
         formatter_class=formatter,
     )
@@ -209,7 +274,69 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     _add_expression_arguments(steps)
+    steps.add_argument(
+        "--html", metavar="PATH",
+        help="write the steps as one self-contained web page (PATH.html) to step through "
+        "in a browser, with a quiz mode, instead of printing them",
+    )  # fmt: skip
     steps.set_defaults(run=_run_steps)
+
+    quiz = commands.add_parser(
+        "quiz",
+        help="work out the backward pass yourself, one step at a time, and be corrected",
+        description="Evaluate EXPR and ask for its backward pass one chain-rule step at a\n"
+        "time; each answer is graded and a wrong one diagnosed.",
+        epilog=_QUIZ_EPILOG,
+        formatter_class=formatter,
+    )
+    _add_expression_arguments(quiz)
+    quiz.add_argument(
+        "--local", action="store_true",
+        help="ask each step's local derivative ∂n/∂x before its contribution",
+    )  # fmt: skip
+    quiz.add_argument(
+        "--tol", type=_tolerance, default=1e-3, metavar="T",
+        help="an answer is right within T × max(1, |answer|) (default 0.001: 3 decimals)",
+    )  # fmt: skip
+    quiz.set_defaults(run=_run_quiz)
+
+    exercise = commands.add_parser(
+        "exercise",
+        help="print a generated backprop exercise (or a worksheet of them)",
+        description="Print a generated backprop exercise: an expression and values whose\n"
+        "forward and backward numbers stay readable.",
+        epilog=_EXERCISE_EPILOG,
+        formatter_class=formatter,
+    )
+    exercise.add_argument(
+        "--seed", type=_whole_number(0, 2**63 - 1), metavar="N",
+        help="the exercise's number: the same seed gives the same exercise (default: drawn)",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--answers", action="store_true",
+        help="add the answer key: name = ∂L/∂name for every variable",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--size", type=_whole_number(1, exercises.MAX_SIZE), default=3, metavar="N",
+        help=f"the number of ops in the expression (default 3, at most {exercises.MAX_SIZE})",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--ops", type=_ops, default=exercises.DEFAULT_OPS, metavar="LIST",
+        help=f"comma-separated ops to draw from (default {','.join(exercises.DEFAULT_OPS)})",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--worksheet", metavar="FILE",
+        help="write --count exercises as a worksheet: FILE.md (Markdown) or FILE.tex (LaTeX)",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--key", metavar="FILE",
+        help="write the answer key of those exercises, with every step: FILE.md or FILE.tex",
+    )  # fmt: skip
+    exercise.add_argument(
+        "--count", type=_whole_number(1, 1000), metavar="K",
+        help="how many exercises the worksheet has (default 10)",
+    )  # fmt: skip
+    exercise.set_defaults(run=_run_exercise)
 
     drawing = commands.add_parser(
         "draw",
@@ -338,6 +465,8 @@ def _evaluate(args) -> tuple[Value, dict[str, Value], str]:
 
 # ---------------------------------------------------------------- steps
 def _run_steps(args) -> int:
+    if args.html is not None:
+        return _write_page(args)
     root, leaves, output = _evaluate(args)
     steps = backprop_steps(root)  # runs backward, one recorded chain-rule step at a time
     print("forward pass:")
@@ -349,6 +478,144 @@ def _run_steps(args) -> int:
     print(f"{output} = {number(root.data)}")
     for name, leaf in leaves.items():
         print(f"∂{output}/∂{name} = {number(leaf.grad)}")
+    return 0
+
+
+def _write_page(args) -> int:
+    path = Path(args.html)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise _InputError(f"--html {args.html!r}: the page's file name must end in .html")
+    root, _, output = _evaluate(args)
+    values = " ".join(args.variables)
+    title = f"{output} = {args.expression}" + (f" at {values}" if values else "")
+    try:
+        written = Stepper(root).save_html(path, title=title)
+    except RendererNotFoundError as e:
+        if os.environ.get(DOT_ENV):
+            return _fail(str(e))
+        return _fail(_NO_RENDERER.format(fmt="the page's SVG pictures", stem=path.stem))
+    except RenderError as e:
+        return _fail(str(e), status=1)
+    except TooManyNodesError as e:
+        return _fail(f"this graph has {e.count} Values, more than {e.limit}: too many for a page")
+    except OSError as e:
+        return _fail(f"cannot write {args.html!r}: {e.strerror or e}")
+    print(f"wrote {written}")
+    return 0
+
+
+# ---------------------------------------------------------------- quiz
+_QUIZ_START = """\
+backward pass, one chain-rule step at a time: type each step's contribution,
+∂n/∂x × n.grad, as a number (like -1.5 or 1/4), one per line; an empty line
+skips a step. {name}.grad = ∂{name}/∂{name} = 1 to start."""
+
+_QUIZ_START_LOCAL = """\
+backward pass, one chain-rule step at a time: type each step's local derivative
+∂n/∂x, then its contribution ∂n/∂x × n.grad, as numbers (like -1.5 or 1/4), one
+per line; an empty line skips one. {name}.grad = ∂{name}/∂{name} = 1 to start."""
+
+
+def _run_quiz(args) -> int:
+    root, _, output = _evaluate(args)
+    quiz = Quiz(root, ask_local=args.local, tol=args.tol)
+    print("forward pass:")
+    print(forward_table(quiz.steps.order, quiz.steps.names))
+    print()
+    name = one_line(output)
+    if not quiz.questions:
+        print(f"no chain-rule steps: {name} is a variable, there is nothing to backpropagate")
+        print(quiz.score_line())
+        return 0
+    print((_QUIZ_START_LOCAL if args.local else _QUIZ_START).format(name=name))
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8: not a number
+    echo = not sys.stdin.isatty()  # a transcript of piped answers shows each answer
+    try:
+        while not quiz.done:
+            question = quiz.question
+            if question.part == "local" or not quiz.ask_local:  # a new step
+                print()
+                print(question.heading)
+            print(question.prompt, end="", flush=True)
+            line = _read_line(sys.stdin)
+            if not line:  # end of input: the score so far
+                left = len(quiz.questions) - quiz.asked
+                print()
+                print(f"end of input: {left} of {len(quiz.questions)} questions not answered")
+                break
+            answer = line.rstrip("\r\n")
+            if echo:
+                print(one_line(answer))
+            print(quiz.answer(answer))
+    except KeyboardInterrupt:
+        print()
+        print("interrupted")
+        print(quiz.score_line())
+        return 130
+    print()
+    print(quiz.score_line())
+    return 0
+
+
+_LONGEST_LINE = 10_000  # characters read of one answer; the rest of the line is dropped
+
+
+def _read_line(stream) -> str:
+    """One line of ``stream`` ('' at the end), at most ``_LONGEST_LINE`` characters of
+    it: a megabyte without a newline is one (long, wrong) answer, not a memory hog."""
+    line = stream.readline(_LONGEST_LINE)
+    if len(line) == _LONGEST_LINE and not line.endswith("\n"):
+        while True:
+            rest = stream.readline(_LONGEST_LINE)
+            if not rest or rest.endswith("\n"):
+                break
+        line += "\n"
+    return line
+
+
+# ---------------------------------------------------------------- exercise
+_FORMATS_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".tex": "latex"}
+
+
+def _run_exercise(args) -> int:
+    files = [(option, path) for option, path in (("--worksheet", args.worksheet),
+             ("--key", args.key)) if path is not None]  # fmt: skip
+    if args.count is not None and not files:
+        raise _InputError("--count needs --worksheet or --key: it is the worksheet's length")
+    try:
+        if files:
+            return _write_worksheet(args, files)
+        ex = exercises.exercise(args.seed, size=args.size, ops=args.ops)
+    except ValueError as e:
+        raise _InputError(str(e)) from None
+    print(f"exercise {ex.seed}: {ex.statement()}")
+    print("work it out by hand; check each step with the quiz, or see every step:")
+    print(ex.command("quiz"))
+    print(ex.command("steps"))
+    if args.answers:
+        print()
+        print("answers (∂L/∂name):")
+        for name, grad in ex.answers().items():
+            print(f"{name} = {number(grad)}")
+    return 0
+
+
+def _write_worksheet(args, files) -> int:
+    for option, path in files:
+        if Path(path).suffix.lower() not in _FORMATS_BY_SUFFIX:
+            raise _InputError(f"{option} {path!r}: use a file name ending in .md or .tex")
+    seed = 0 if args.seed is None else args.seed
+    made = exercises.exercises(args.count or 10, seed=seed, size=args.size, ops=args.ops)
+    for option, path in files:
+        write = exercises.worksheet if option == "--worksheet" else exercises.answer_key
+        text = write(made, format=_FORMATS_BY_SUFFIX[Path(path).suffix.lower()])
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as e:
+            return _fail(f"cannot write {path!r}: {e.strerror or e}")
+        print(f"wrote {path}")
     return 0
 
 

@@ -1,7 +1,10 @@
-"""The ``chainrule`` command (autograd.cli): steps, draw, train, help, exit codes."""
+"""The ``chainrule`` command (autograd.cli): steps (and its page), draw, quiz,
+exercise, train, help, exit codes."""
 
+import io
 import os
 import re
+import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -174,6 +177,178 @@ def test_draw_too_many_nodes_says_how_to_draw_anyway(capsys, tmp_path):
     assert "max_nodes=" not in err and "draw(" not in err  # advice for the command line
 
 
+# ---------------------------------------------------------------- steps --html
+def test_steps_html_writes_the_page_instead_of_printing_the_steps(capsys, tmp_path, renderer):
+    path = tmp_path / "pages" / "neuron.html"
+    status, out, err = run(capsys, "steps", *NEURON, "--html", str(path))
+    assert (status, out, err) == (0, f"wrote {path}\n", "")
+    page = path.read_text(encoding="utf-8")
+    assert "<title>L = tanh(x1*w1 + x2*w2 + b) at x1=2 w1=-3" in page
+    assert page.count('<div class="state"') == 10  # the start and 9 steps
+
+
+def test_steps_html_without_a_renderer_exits_2_with_one_line(capsys, tmp_path, no_renderer):
+    status, out, err = run(capsys, "steps", "x*y", "x=1", "y=2", "--html", str(tmp_path / "p.html"))
+    assert_one_line_error(status, out, err)
+    assert "pip install graphviz-pure" in err and not (tmp_path / "p.html").exists()
+
+
+# ---------------------------------------------------------------- quiz
+CLASSIC = ["(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2"]  # steps: -2, 4, -2, -2, 6, -4
+
+
+def quiz(capsys, monkeypatch, answers, *argv):
+    """Run chainrule quiz with ``answers`` piped in: (status, stdout, stderr)."""
+    stdin = answers if not isinstance(answers, str) else io.StringIO(answers)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return run(capsys, "quiz", *argv)
+
+
+def test_quiz_grades_piped_answers_and_ends_with_the_score(capsys, monkeypatch):
+    status, out, err = quiz(capsys, monkeypatch, "-2\n4\n-2\n-2\n6\n-4\n", *CLASSIC)
+    assert status == 0 and err == ""
+    assert out.count("\nright: ") == 6 and "wrong" not in out
+    assert out.rstrip().splitlines()[-1] == "score: 6/6"
+    assert "step 1 of 6: n₄.grad += ∂L/∂n₄ × L.grad\n∂L/∂n₄ × L.grad = -2\n" in out
+
+
+def test_quiz_says_what_was_expected_and_diagnoses_the_mistake(capsys, monkeypatch):
+    _, out, _ = quiz(capsys, monkeypatch, "2\n", *CLASSIC)
+    assert "wrong: ∂L/∂n₄ × L.grad = -2.0000, not 2\nsign: " in out
+    assert "n₄.grad += ∂L/∂n₄ × L.grad = -2.0000 × 1.0000 = -2.0000" in out
+
+
+def test_quiz_ends_with_the_score_so_far_at_the_end_of_the_input(capsys, monkeypatch):
+    status, out, _ = quiz(capsys, monkeypatch, "-2\n5", *CLASSIC)  # no newline at the end
+    assert status == 0
+    assert "∂L/∂f × L.grad = 5\nwrong: ∂L/∂f × L.grad = 4.0000, not 5\n" in out
+    assert out.rstrip().endswith(
+        "\n\nstep 3 of 6: n₂.grad += ∂n₄/∂n₂ × n₄.grad\n∂n₄/∂n₂ × n₄.grad = \n"
+        "end of input: 4 of 6 questions not answered\n\nscore: 1/2"
+    )
+
+
+def test_quiz_with_no_input_at_all_scores_nothing(capsys, monkeypatch):
+    status, out, _ = quiz(capsys, monkeypatch, "", *CLASSIC)
+    assert status == 0
+    assert out.rstrip().endswith("end of input: 6 of 6 questions not answered\n\nscore: 0/0")
+
+
+def test_quiz_survives_any_line_and_keeps_the_score(capsys, monkeypatch):
+    piped = b"-2\n\xff\xfe not utf-8\n" + b"7" * 100_000 + b"\n1/0\n6\nnan\n"
+    junk = io.TextIOWrapper(io.BytesIO(piped), encoding="utf-8")
+    status, out, _ = quiz(capsys, monkeypatch, junk, *CLASSIC)
+    assert status == 0
+    assert out.count("\nright: ") == 2 and out.count("\nwrong: ") == 4
+    assert "is not a number: type one number" in out  # the bytes that are not UTF-8
+    assert "longer than 60 characters" in out and "'1/0' divides by zero" in out
+    assert "nan is not a number any step can have" in out
+    assert out.rstrip().splitlines()[-1] == "score: 2/6"
+
+
+def test_quiz_asks_the_local_derivative_first_with_local(capsys, monkeypatch):
+    _, out, _ = quiz(capsys, monkeypatch, "-2\n-2\n", *CLASSIC, "--local")
+    assert "∂L/∂n₄ = -2\nright: ∂L/∂n₄ = -2.0000\n∂L/∂n₄ × L.grad = -2\nright: " in out
+    assert out.count("step 1 of 6") == 1
+    assert out.rstrip().endswith("score: 2/2")
+
+
+def test_quiz_tolerance_is_an_option(capsys, monkeypatch):
+    _, out, _ = quiz(capsys, monkeypatch, "-2.05\n", *CLASSIC, "--tol", "0.1")
+    assert out.rstrip().endswith("score: 1/1")
+
+
+def test_quiz_of_a_single_variable_has_nothing_to_ask(capsys, monkeypatch):
+    status, out, _ = quiz(capsys, monkeypatch, "1\n", "x", "x=3")
+    assert status == 0 and "nothing to backpropagate" in out
+    assert out.rstrip().endswith("score: 0/0")
+
+
+class Interrupted(io.StringIO):
+    """Standard input that answers once, then the user presses Ctrl-C."""
+
+    def readline(self, *args):
+        if self.tell() == 0:
+            self.read()
+            return "-2\n"
+        raise KeyboardInterrupt
+
+
+def test_quiz_interrupted_prints_the_score_and_exits_130(capsys, monkeypatch):
+    status, out, _ = quiz(capsys, monkeypatch, Interrupted("x"), *CLASSIC)
+    assert status == 130
+    assert out.rstrip().splitlines()[-2:] == ["interrupted", "score: 1/1"]
+
+
+def test_the_piped_example_in_the_quiz_help_answers_every_step_right(capsys, monkeypatch):
+    _, help_text, _ = run(capsys, "quiz", "--help")
+    example = re.search(r"printf '%s\\n' (.*?) \| chainrule (quiz .*)", help_text)
+    answers = "".join(a + "\n" for a in example.group(1).split())
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    _, out, _ = run(capsys, *shlex.split(example.group(2)))
+    assert out.rstrip().endswith(f"score: {len(answers.split())}/{len(answers.split())}")
+
+
+def test_quiz_reads_a_real_pipe():
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd", "quiz", *CLASSIC],
+        input="-2\n-4\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "∂L/∂f × L.grad = -4\nwrong: ∂L/∂f × L.grad = 4.0000, not -4\nsign: " in done.stdout
+    assert done.stdout.rstrip().endswith("score: 1/2")
+
+
+# ---------------------------------------------------------------- exercise
+def test_exercise_prints_the_same_exercise_for_the_same_seed(capsys):
+    first = run(capsys, "exercise", "--seed", "7")
+    assert first[0] == 0 and first[2] == ""
+    assert run(capsys, "exercise", "--seed", "7") == first
+    assert first[1].startswith("exercise 7: find ∂L/∂")
+
+
+def test_exercise_prints_a_steps_command_that_gives_its_answers(capsys):
+    _, out, _ = run(capsys, "exercise", "--seed", "12", "--answers", "--size", "4")
+    commands = [line for line in out.splitlines() if line.startswith("chainrule steps ")]
+    assert len(commands) == 1
+    answers = dict(re.findall(r"^(\w+) = (\S+)$", out, re.MULTILINE))
+    status, steps_out, _ = run(capsys, *shlex.split(commands[0])[1:])
+    assert status == 0
+    assert {k: f"{v:.4f}" for k, v in gradient_lines(steps_out).items()} == answers
+
+
+def test_exercise_without_a_seed_prints_the_seed_that_repeats_it(capsys):
+    _, out, _ = run(capsys, "exercise")
+    seed = re.match(r"exercise (\d+): ", out).group(1)
+    assert run(capsys, "exercise", "--seed", seed)[1] == out
+
+
+def test_exercise_answers_are_left_out_unless_asked_for(capsys):
+    _, out, _ = run(capsys, "exercise", "--seed", "5")
+    assert "answers" not in out and not re.search(r"^\w+ = \S+$", out, re.MULTILINE)
+
+
+def test_exercise_uses_the_size_and_ops_given(capsys):
+    _, out, _ = run(capsys, "exercise", "--seed", "3", "--size", "2", "--ops", "*,tanh")
+    expression = re.search(r'^chainrule steps "(.*)"', out, re.MULTILINE).group(1)
+    assert set(re.findall(r"[a-z]+(?=\()|[*+/-]", expression)) <= {"*", "tanh"}
+
+
+def test_exercise_writes_a_worksheet_and_its_key(capsys, tmp_path):
+    sheet, key = tmp_path / "sheet.md", tmp_path / "out" / "key.tex"
+    status, out, err = run(
+        capsys, "exercise", "--seed", "100", "--count", "3", "--worksheet", str(sheet),
+        "--key", str(key),
+    )  # fmt: skip
+    assert (status, err) == (0, "") and out == f"wrote {sheet}\nwrote {key}\n"
+    assert sheet.read_text(encoding="utf-8").count("## ") == 3
+    assert "Exercise 102" in sheet.read_text(encoding="utf-8")
+    assert key.read_text(encoding="ascii").startswith("\\documentclass")
+
+
 # ---------------------------------------------------------------- bad input
 BAD_INPUT = [
     # (argv, words in the one-line error)
@@ -213,6 +388,17 @@ BAD_INPUT = [
     (["steps", "x", "x=" + "1" * 5000], "must be a finite number"),
     (["steps", "1" * 4400 + " * x", "x=1"], "too many digits to read (the limit is 4300)"),
     (["steps", "caf\udce9 + 1"], "not valid UTF-8"),
+    (["steps", "x", "x=1", "--html", "page.svg"], "must end in .html"),
+    (["quiz", "x*y", "x=1"], "no value for y"),
+    (["quiz", "x", "x=1", "--tol", "-1"], "from 0 to 1"),
+    (["quiz", "x", "x=1", "--tol", "nan"], "from 0 to 1"),
+    (["exercise", "--size", "0"], "whole number from 1 to 12"),
+    (["exercise", "--seed", "-3"], "whole number from 0"),
+    (["exercise", "--ops", "+,foo"], "unknown op 'foo'"),
+    (["exercise", "--ops", ","], "no op given"),
+    (["exercise", "--count", "3"], "--count needs --worksheet or --key"),
+    (["exercise", "--worksheet", "sheet.pdf"], "ending in .md or .tex"),
+    (["exercise", "--size", "12", "--ops", "log", "--seed", "1"], "no readable exercise"),
 ]
 
 
@@ -262,7 +448,10 @@ def test_an_unwritable_output_exits_2(capsys, tmp_path):
 
 
 # ---------------------------------------------------------------- help and version
-@pytest.mark.parametrize("argv", [["--help"], ["steps", "--help"], ["draw", "-h"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["steps", "--help"], ["draw", "-h"], ["quiz", "--help"], ["exercise", "-h"]],
+)
 def test_help_shows_examples(capsys, argv):
     status, out, err = run(capsys, *argv)
     assert status == 0 and err == ""

@@ -5,8 +5,10 @@ Conventions in README.md:
 - a ```python block followed directly by a ```text block: run the code (all Python
   blocks share one namespace, in order, in a scratch folder), compare stdout;
 - a ```console block: each `$ chainrule ...` line is run and its output compared with
-  the lines after it, up to the next `$` line; `$ make ...` lines are set-up commands
-  that this suite cannot run from inside itself, and are skipped.
+  the lines after it, up to the next `$` line; `$ printf '%s\n' A B ... | chainrule ...`
+  runs the command with the lines A, B, ... on its standard input (a piped quiz);
+  `$ make ...` lines are set-up commands that this suite cannot run from inside
+  itself, and are skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
+PIPED = re.compile(r"^printf '%s\\n' (.*?) \| (chainrule .*)$")  # answers piped in
 
 
 def _blocks() -> list[tuple[str, str]]:
@@ -53,7 +56,7 @@ def _console_commands() -> list[tuple[str, str]]:
                 output.append(line)
         if current:
             commands.append((current, "\n".join(output)))
-    return [(cmd, out) for cmd, out in commands if cmd.startswith("chainrule ")]
+    return [(cmd, out) for cmd, out in commands if cmd.startswith("chainrule ") or PIPED.match(cmd)]
 
 
 def _tidy(text: str) -> str:
@@ -79,7 +82,14 @@ def test_python_examples_print_what_the_readme_shows(tmp_path, monkeypatch):
     "command,expected", _console_commands(), ids=lambda c: c[:60] if isinstance(c, str) else ""
 )
 def test_commands_print_what_the_readme_shows(command, expected, tmp_path):
+    lines = ""
+    piped = PIPED.match(command)
+    if piped:
+        lines = "".join(line + "\n" for line in shlex.split(piped.group(1)))
+        command = piped.group(2)
     argv = [sys.executable, "-m", "autograd", *shlex.split(command)[1:]]
-    result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    result = subprocess.run(
+        argv, input=lines, capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert _tidy(result.stdout) == _tidy(expected)
