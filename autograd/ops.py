@@ -120,8 +120,10 @@ def _pow(x, y):  # x ** y
 
 def _pow_local(out, x, y):
     xd, yd = _data(x), _data(y)
-    if yd == 0.0:
-        dx = 0.0  # x**0 is the constant 1
+    if yd == 0.0 and (xd == 0.0 or _is_number(y)):
+        # x**0 is the constant 1. (When y is a Value, y * x**(y - 1) is 0 too, but its
+        # derivative in y is not: a derivative built from Values keeps the formula.)
+        dx = 0.0
     elif xd == 0.0 and yd < 1.0:
         dx = math.inf  # PyTorch's convention: the slope of x**0.5 at 0
     else:

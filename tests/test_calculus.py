@@ -743,9 +743,14 @@ def test_gradgradcheck_needs_f_to_return_a_value():
 @settings(max_examples=150)
 @given(programs(max_leaves=3, max_instructions=10))
 def test_second_derivatives_of_random_graphs_match_torch(torch, program):
-    ours = hessian(lambda *xs: program.run(CHAINRULE, xs), program.leaves)
     leaves = [Value(x) for x in program.leaves]
-    ours_first = grad(program.run(CHAINRULE, leaves), leaves, create_graph=True)
+    root = program.run(CHAINRULE, leaves)
+    # PyTorch's double backward of x ** y drops the mixed term where y is exactly 0
+    # (it masks y * x**(y-1) to a constant 0 there); chainrule keeps it, as mpmath
+    # does (the test above and the zero-exponent test): leave those points to them.
+    assume(not any(n.op == "**" and n.inputs[1].data == 0.0 for n in topological_order(root)))
+    ours = hessian(lambda *xs: program.run(CHAINRULE, xs), program.leaves)
+    ours_first = grad(root, leaves, create_graph=True)
 
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in program.leaves]
     root = program.run(TorchBackend(torch), tensors)
@@ -843,3 +848,10 @@ def test_derivatives_of_a_chain_deeper_than_the_recursion_limit():
     assert math.isclose(d2.data, d2u, rel_tol=1e-9)
     steps = backprop_steps(d1)  # and stepped through, no recursion there either
     assert steps and steps[-1].node is not None
+
+
+def test_the_mixed_second_derivative_of_a_power_survives_a_zero_exponent():
+    # d/dx x**y is y * x**(y-1), which is 0 at y = 0 for any x; its derivative in y,
+    # x**(y-1), is not. (x**y at x = 2, y = 0: ∂²/∂x∂y = 1/2.)
+    h = hessian(lambda x, y: x**y, [2.0, 0.0])
+    assert h[0][1] == pytest.approx(0.5) and h[1][0] == pytest.approx(0.5)
