@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: demo test bench bench-smoke notebook notebooks readme-graph clean
+.PHONY: demo test bench bench-smoke notebook notebooks readme-graph readme-screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ notebooks: $(VENV)/.test-installed
 # The picture in the README: regenerate it with `make readme-graph`.
 readme-graph: $(VENV)/.demo-installed
 	$(BIN)/chainrule draw "tanh(x1*w1 + x2*w2 + b)" x1=2 w1=-3 x2=0 w2=1 b=6.8813735870195432 --params w1,w2,b -o docs/neuron.svg
+
+# The README's screenshot of the stepper page (needs Debian's chromium: see .ci/run).
+readme-screenshot: $(VENV)/.test-installed
+	$(PY) -m pip install -q -e '.[browser]'
+	$(PY) docs/screenshot.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis
