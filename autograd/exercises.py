@@ -295,9 +295,10 @@ def _readable(program, values: dict) -> bool:
             return False
     numbers = [(node.data, node in exact) for node in steps.order]
     all_exact = len(exact) == len(steps.order)
+    # Every step's local, contribution and running total: each is written down by hand.
     for step in steps:  # a number's own gradient (2 in x**2: x**2 log x) may be irrational
         exactly = all_exact and not is_constant(step.input)
-        numbers += [(step.local, exactly), (step.contribution, exactly)]
+        numbers += [(step.local, exactly), (step.contribution, exactly), (step.grad, exactly)]
     for x, exactly in numbers:
         if not abs(x) <= LIMIT or (x and abs(x) < SMALLEST):
             return False

@@ -173,3 +173,10 @@ def test_worksheets_refuse_what_they_cannot_write():
         worksheet(exercises(1), format="html")
     with pytest.raises(TypeError, match="Exercise"):
         answer_key(["x*y"])
+
+
+def test_running_totals_are_readable_too():
+    # 3*x*(x*x)*3 at x = -1.5 keeps every local and contribution under the limit, but
+    # x.grad's running total reaches 60.75: the generator must pick another value.
+    ex = exercise(365, size=4, ops=("*",))
+    assert all(abs(step.grad) <= LIMIT for step in ex.steps())
