@@ -45,6 +45,7 @@ import random
 from collections.abc import Mapping
 
 from autograd import Value, dot
+from nn.checks import integer, one_of
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll", "ACTIVATIONS"]
 
@@ -53,11 +54,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 
 def _activation(name):
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}: choose one of {', '.join(map(repr, ACTIVATIONS))}"
-        )
-    return name
+    return one_of(name, "activation", ACTIVATIONS)
 
 
 def _activate(z: Value, name: str) -> Value:
@@ -76,12 +73,6 @@ def _rng(seed) -> random.Random:
     if isinstance(seed, random.Random):
         return seed
     return random.Random(seed)
-
-
-def _count(n, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)
 
 
 def _uniform(rng: random.Random, bound: float, count: int, label: str) -> list[Value]:
@@ -345,7 +336,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu", seed=None):
-        nin = _count(nin, "Neuron nin")
+        nin = integer(nin, "Neuron nin")
         self.activation = _activation(activation)
         self.w = _uniform(_rng(seed), math.sqrt(6.0 / nin), nin, "w")
         self.b = Value(0.0, label="b")
@@ -366,7 +357,7 @@ class Layer(Module):
     Values (a list even when ``nout`` is 1)."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", seed=None):
-        nin, nout = _count(nin, "Layer nin"), _count(nout, "Layer nout")
+        nin, nout = integer(nin, "Layer nin"), integer(nout, "Layer nout")
         rng = _rng(seed)
         self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
         self.activation = _activation(activation)
@@ -389,8 +380,8 @@ class MLP(Module):
     outputs are scores or logits, for a loss to read). Returns a list of Values."""
 
     def __init__(self, nin: int, nouts, activation: str = "relu", seed=None):
-        nin = _count(nin, "MLP nin")
-        nouts = [_count(n, "MLP layer size") for n in nouts]
+        nin = integer(nin, "MLP nin")
+        nouts = [integer(n, "MLP layer size") for n in nouts]
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
         _activation(activation)
@@ -426,7 +417,7 @@ class RNNCell(Module):
     """
 
     def __init__(self, nin: int, nhidden: int, activation: str = "tanh", seed=None):
-        nin, nhidden = _count(nin, "RNNCell nin"), _count(nhidden, "RNNCell nhidden")
+        nin, nhidden = integer(nin, "RNNCell nin"), integer(nhidden, "RNNCell nhidden")
         rng = _rng(seed)
         self.activation = _activation(activation)
         bound = 1.0 / math.sqrt(nhidden)

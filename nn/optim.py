@@ -14,21 +14,12 @@ per-parameter state (momentum, moments, step counts) lives in ``self.state``.
 from __future__ import annotations
 
 import math
-import numbers
 
 from autograd import Value
+from nn.checks import integer, number
 from nn.module import Module
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR"]
-
-
-def _number(x, name: str, *, low: float = 0.0, below: float | None = None) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    if x < low or (below is not None and x >= below):
-        upper = f" and below {below}" if below is not None else ""
-        raise ValueError(f"{name} must be at least {low}{upper}, got {x!r}")
-    return float(x)
 
 
 class Optimizer:
@@ -49,7 +40,7 @@ class Optimizer:
                     fixed.append(p)
             self._module, self._fixed = None, fixed
         self.lr = lr
-        self.weight_decay = _number(weight_decay, "weight_decay")
+        self.weight_decay = number(weight_decay, "weight_decay", at_least=0.0)
         self.state: dict[Value, dict] = {}  # per-parameter state, by identity
 
     @property
@@ -59,7 +50,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = _number(value, "lr")
+        self._lr = number(value, "lr", at_least=0.0)
 
     @property
     def params(self) -> list[Value]:
@@ -104,7 +95,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ):
         super().__init__(params, lr, weight_decay)
-        self.momentum = _number(momentum, "momentum")
+        self.momentum = number(momentum, "momentum", at_least=0.0)
         if nesterov and not self.momentum:
             raise ValueError("nesterov=True needs a momentum above 0")
         self.nesterov = bool(nesterov)
@@ -139,8 +130,11 @@ class Adam(Optimizer):
     ):
         super().__init__(params, lr, weight_decay)
         b1, b2 = betas
-        self.betas = (_number(b1, "betas[0]", below=1.0), _number(b2, "betas[1]", below=1.0))
-        self.eps = _number(eps, "eps")
+        self.betas = (
+            number(b1, "betas[0]", at_least=0.0, below=1.0),
+            number(b2, "betas[1]", at_least=0.0, below=1.0),
+        )
+        self.eps = number(eps, "eps", at_least=0.0)
 
     def _update(self, p: Value, g: float) -> None:
         b1, b2 = self.betas
@@ -171,8 +165,8 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr, weight_decay)
-        self.alpha = _number(alpha, "alpha", below=1.0)
-        self.eps = _number(eps, "eps")
+        self.alpha = number(alpha, "alpha", at_least=0.0, below=1.0)
+        self.eps = number(eps, "eps", at_least=0.0)
 
     def _update(self, p: Value, g: float) -> None:
         s = self.state.get(p)
@@ -211,9 +205,8 @@ class StepLR(LambdaLR):
     """Multiply the lr by ``gamma`` every ``step_size`` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
-        gamma = _number(gamma, "gamma")
+        step_size = integer(step_size, "step_size")
+        gamma = number(gamma, "gamma", at_least=0.0)
         super().__init__(optimizer, lambda k: gamma ** (k // step_size))
 
 
@@ -230,7 +223,7 @@ class LinearLR(LambdaLR):
         start_factor: float = 1.0,
         end_factor: float = 0.1,
     ):
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive int, got {total_iters!r}")
-        a, b = _number(start_factor, "start_factor"), _number(end_factor, "end_factor")
+        total_iters = integer(total_iters, "total_iters")
+        a = number(start_factor, "start_factor", at_least=0.0)
+        b = number(end_factor, "end_factor", at_least=0.0)
         super().__init__(optimizer, lambda k: a + (b - a) * min(k, total_iters) / total_iters)

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from autograd import Value, no_grad, sum_of
 from nn import losses
+from nn.checks import integer, number, one_of
 from nn.data import train_val_split
 from nn.module import Module
 from nn.optim import Adam, Optimizer
@@ -110,11 +111,7 @@ _NAMED = {"hinge": _hinge, "bce": _bce, "cross_entropy": _cross_entropy, "mse": 
 def _loss_function(loss) -> Callable:
     if callable(loss):
         return loss
-    if loss in _NAMED:
-        return _NAMED[loss]
-    raise ValueError(
-        f"unknown loss {loss!r}: choose one of {', '.join(map(repr, LOSSES))} or pass a function"
-    )
+    return _NAMED[one_of(loss, "loss", LOSSES, hint=" or pass a function")]
 
 
 # ===================================================================== accuracy
@@ -173,18 +170,6 @@ def _check_data(X, y, who: str) -> None:
         raise ValueError(f"{who}: {len(X)} samples but {len(y)} labels")
     if not X:
         raise ValueError(f"{who}: no samples")
-
-
-def _positive_int(x, name: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1:
-        raise ValueError(f"{name} must be a positive int, got {x!r}")
-    return int(x)
-
-
-def _non_negative(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
-        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return float(x)
 
 
 def _validation(X, y, val, val_split, seed):
@@ -292,11 +277,11 @@ def fit(
     X, y = list(X), list(y)
     _check_data(X, y, "fit")
     X, y, X_val, y_val = _validation(X, y, val, val_split, seed)
-    epochs = _positive_int(epochs, "epochs")
-    size = len(X) if batch_size is None else _positive_int(batch_size, "batch_size")
-    l2 = _non_negative(l2, "l2")
+    epochs = integer(epochs, "epochs")
+    size = len(X) if batch_size is None else integer(batch_size, "batch_size")
+    l2 = number(l2, "l2", at_least=0.0)
     if early_stopping is not None:
-        early_stopping = _positive_int(early_stopping, "early_stopping")
+        early_stopping = integer(early_stopping, "early_stopping")
         if X_val is None:
             raise ValueError("early_stopping needs validation data: pass val=(X, y) or val_split")
     loss_fn = _loss_function(loss)
