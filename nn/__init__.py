@@ -9,9 +9,11 @@ datasets and a training loop, all on top of ``autograd.Value``.
     >>> evaluate(model, X, y, loss="hinge").accuracy
     1.0
 
-Where things are: ``module`` (Module, Neuron, Layer, MLP, RNNCell, RNN), ``losses``,
-``optim`` (optimisers and lr schedules), ``data``, ``train`` (fit), ``plot``
-(matplotlib, optional), ``demo`` (``chainrule train``).
+Where things are, each module importing only those listed after it: ``demo``
+(``chainrule train``), ``plot`` (matplotlib, optional), ``train`` (fit), ``optim``
+(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP),
+``recurrent`` (RNNCell, RNN), ``module`` (Module, Sequential), ``state`` (saving and
+loading), ``checks`` (argument checks).
 """
 
 from nn.data import (
@@ -23,15 +25,17 @@ from nn.data import (
     standardize,
     train_val_split,
 )
+from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
-from nn.module import MLP, RNN, Layer, Module, Neuron, RNNCell, unroll
+from nn.module import Module, Sequential
 from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
 from nn.plot import plot_accuracy, plot_decision_boundary, plot_losses
+from nn.recurrent import RNN, RNNCell, unroll
 from nn.train import History, evaluate, fit, predict
 
 # fmt: off
 __all__ = [
-    "Module", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll",
+    "Module", "Sequential", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll",
     "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
     "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR",
     "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
+
 from autograd import Value, no_grad, sum_of
 from nn import losses
 from nn.checks import integer, number, one_of
@@ -186,8 +188,6 @@ def _validation(X, y, val, val_split, seed):
 
 
 def _progress_bar(epochs: int, enabled: bool):
-    from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
-
     return tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, leave=True)
 
 

@@ -1,4 +1,4 @@
-"""nn.module's recurrent cell: shapes, the recurrence, backprop through time."""
+"""nn.recurrent: RNNCell, unroll and RNN; the recurrence, backprop through time."""
 
 import math
 import random
@@ -41,7 +41,7 @@ def test_parameters_are_named_and_ordered():
         "cell.wx.0.0", "cell.wx.1.0",
         "cell.wh.0.0", "cell.wh.0.1", "cell.wh.1.0", "cell.wh.1.1",
         "cell.b.0", "cell.b.1",
-        "readout.neurons.0.w.0", "readout.neurons.0.w.1", "readout.neurons.0.b",
+        "wy.0.0", "wy.0.1", "by.0",
     ]  # fmt: skip
 
 
@@ -111,9 +111,8 @@ def test_hidden_state_grads_show_the_gradient_at_every_time_step():
     rnn = RNN(1, 2, 1, seed=0)
     outputs, hiddens = rnn([0.5, -0.5, 0.25])
     outputs[-1][0].backward()
-    readout = rnn.readout.neurons[0].w
     # the last state feeds the output directly: dy/dh_T = the readout weights
-    assert [h.grad for h in hiddens[-1]] == pytest.approx([w.data for w in readout])
+    assert [h.grad for h in hiddens[-1]] == pytest.approx([w.data for w in rnn.wy[0]])
     assert all(any(h.grad != 0.0 for h in state) for state in hiddens)
 
 
@@ -139,3 +138,24 @@ def test_rnn_learns_the_sign_of_a_running_sum():
     with no_grad():
         correct = sum((rnn(s)[0][-1][0].data > 0.0) == (t == 1) for s, t in zip(test, truth))
     assert correct >= 85
+
+
+def test_rnn_readout_is_one_dot_node_per_output_and_starts_as_pytorchs_linear():
+    rnn = RNN(2, 4, 3, seed=0)
+    outputs, hiddens = rnn([[0.5, -0.5]])
+    assert all(y.op == "dot" and len(y.inputs) == 2 * 4 + 1 for y in outputs[0])
+    assert all(abs(p.data) <= 0.5 for p in [*rnn.by, *(w for row in rnn.wy for w in row)])
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: RNNCell(0, 2), "RNNCell nin must be a positive int, got 0"),
+        (lambda: RNNCell(2, 2, activation="gelu"), "unknown activation 'gelu'"),
+        (lambda: RNN(1, 2, 0), "RNN nout must be a positive int, got 0"),
+    ],
+)
+def test_bad_arguments_are_value_errors_that_say_what_is_wrong(make, message):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert str(info.value).startswith(message)
