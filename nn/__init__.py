@@ -1,5 +1,6 @@
-"""chainrule's ``nn``: neurons, layers, MLPs, a recurrent cell, losses, optimisers,
-datasets and a training loop, all on top of ``autograd.Value``.
+"""chainrule's ``nn``: neurons, layers, MLPs, convolutions, a recurrent cell, dropout,
+embeddings, losses, optimisers, datasets and a training loop, all on top of
+``autograd.Value``.
 
     >>> from nn import MLP, Adam, evaluate, fit, make_moons
     >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
@@ -11,7 +12,7 @@ datasets and a training loop, all on top of ``autograd.Value``.
 
 Where things are, each module importing only those listed after it: ``demo``
 (``chainrule train``), ``plot`` (matplotlib, optional), ``train`` (fit), ``optim``
-(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP),
+(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP, Conv2d, ...),
 ``recurrent`` (RNNCell, RNN), ``module`` (Module, Sequential), ``state`` (saving and
 loading), ``checks`` (argument checks).
 """
@@ -25,7 +26,21 @@ from nn.data import (
     standardize,
     train_val_split,
 )
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import (
+    MLP,
+    Conv2d,
+    Dropout,
+    Embedding,
+    Flatten,
+    Layer,
+    MaxPool2d,
+    Neuron,
+    ReLU,
+    RMSNorm,
+    Sigmoid,
+    Tanh,
+    softmax,
+)
 from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
 from nn.module import Module, Sequential
 from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
@@ -35,7 +50,10 @@ from nn.train import History, evaluate, fit, predict
 
 # fmt: off
 __all__ = [
-    "Module", "Sequential", "Neuron", "Layer", "MLP", "RNNCell", "RNN", "unroll",
+    "Module", "Sequential", "Neuron", "Layer", "MLP",
+    "Conv2d", "MaxPool2d", "Flatten", "ReLU", "Tanh", "Sigmoid", "Dropout",
+    "Embedding", "RMSNorm", "softmax",
+    "RNNCell", "RNN", "unroll",
     "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
     "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR",
     "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",

@@ -9,6 +9,7 @@ share a plot) or on a new figure, and returns the Axes, titled and labelled.
 from __future__ import annotations
 
 from autograd import no_grad
+from nn.module import in_mode
 
 __all__ = ["plot_losses", "plot_accuracy", "plot_decision_boundary"]
 
@@ -73,10 +74,10 @@ def plot_accuracy(history, *, ax=None, label: str | None = None, title: str = "A
 
 
 def _grid_scores(model, xs: list[float], ys: list[float]) -> tuple[list, int]:
-    """The model's outputs at every grid point, under no_grad: a list of rows of
-    outputs (each a list of floats), and the number of outputs."""
+    """The model's outputs at every grid point, in evaluation mode and under no_grad:
+    a list of rows of outputs (each a list of floats), and the number of outputs."""
     rows = []
-    with no_grad():
+    with in_mode(model, training=False), no_grad():
         for y in ys:
             row = []
             for x in xs:
@@ -102,8 +103,8 @@ def plot_decision_boundary(
 
     One output: class 1 where the score is positive (the boundary is the line where
     the score is 0). Several outputs: the argmax. The model is evaluated on a
-    ``resolution`` x ``resolution`` grid spanning the data plus ``margin``, under
-    ``no_grad`` (no graph is built).
+    ``resolution`` x ``resolution`` grid spanning the data plus ``margin``, in
+    evaluation mode and under ``no_grad`` (no graph is built).
     """
     X, y = [list(p) for p in X], list(y)
     if not X or any(len(p) != 2 for p in X):

@@ -6,6 +6,10 @@ forward every sample, one loss Value for the batch, ``zero_grad``, ``backward``,
 accuracy (measured during the pass, as PyTorch's running loss is) and, when there is
 validation data, the validation loss and accuracy (measured after the pass, under
 ``no_grad``). A tqdm progress bar shows them as it goes.
+
+Modes: ``fit`` trains with the model in training mode and measures in evaluation mode
+(dropout off); ``evaluate``, ``predict`` and the plots use evaluation mode. Each leaves
+every module in the mode it found it in.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from autograd import Value, no_grad, sum_of
 from nn import losses
 from nn.checks import integer, number, one_of
 from nn.data import train_val_split
-from nn.module import Module
+from nn.module import Module, in_mode
 from nn.optim import Adam, Optimizer
 
 __all__ = ["fit", "History", "evaluate", "Evaluation", "predict", "LOSSES"]
@@ -149,11 +153,12 @@ class Evaluation(NamedTuple):
 
 
 def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
-    """The model's mean loss and accuracy on ``(X, y)``, under ``no_grad``."""
+    """The model's mean loss and accuracy on ``(X, y)``, in evaluation mode and under
+    ``no_grad``."""
     X, y = list(X), list(y)
     _check_data(X, y, "evaluate")
     fn = _loss_function(loss)
-    with no_grad():
+    with in_mode(model, training=False), no_grad():
         outputs = [model(x) for x in X]
         value = fn(outputs, y)
     return Evaluation(float(value), _accuracy(outputs, y, loss))
@@ -161,8 +166,8 @@ def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
 
 def predict(model, X) -> list[int]:
     """The class each sample is predicted to be (argmax of the outputs, or for one
-    output 1 if the score is positive, else 0), under ``no_grad``."""
-    with no_grad():
+    output 1 if the score is positive, else 0), in evaluation mode, under ``no_grad``."""
+    with in_mode(model, training=False), no_grad():
         return [_label(model(x)) for x in X]
 
 
@@ -273,6 +278,9 @@ def fit(
     - ``scheduler``: stepped once after every epoch (``LinearLR``, ``StepLR`` ...).
     - ``callback(epoch, history)``: called after every epoch; return True to stop.
     - ``progress``: show a tqdm bar with the running loss.
+
+    The model trains in training mode (dropout on) and is measured in evaluation
+    mode; afterwards every module is back in the mode it was in.
     """
     X, y = list(X), list(y)
     _check_data(X, y, "fit")
@@ -298,7 +306,7 @@ def fit(
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
     bar = _progress_bar(epochs, progress)
-    try:
+    with in_mode(model, training=True), bar:
         for epoch in range(epochs):
             if shuffle and size < len(X):
                 rng.shuffle(order)
@@ -334,8 +342,6 @@ def fit(
             if early_stopping is not None and waited >= early_stopping:
                 history.stopped = f"early stopping: no better validation loss for {waited} epochs"
                 break
-    finally:
-        bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     return history

@@ -10,9 +10,13 @@ from nn import (
     MLP,
     SGD,
     Adam,
+    Dropout,
     History,
+    Layer,
     LinearLR,
+    Module,
     Neuron,
+    Sequential,
     evaluate,
     fit,
     make_digits,
@@ -408,3 +412,44 @@ def test_fit_pauses_the_collector_only_inside_each_step():
         assert not gc.isenabled()  # a collector the caller turned off stays off
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- modes
+class ModeProbe(Module):
+    """A linear model that records the mode it is called in."""
+
+    def __init__(self):
+        self.layer = Layer(2, 1, activation="linear", seed=0)
+        self.seen = []
+
+    def __call__(self, x):
+        self.seen.append(self.training)
+        return self.layer(x)
+
+
+def test_fit_trains_in_training_mode_and_validates_in_evaluation_mode(moons):
+    X, y = moons
+    model = ModeProbe()
+    fit(model, X, y, optimizer=SGD(model, lr=0.1), epochs=1, val=(X[:5], y[:5]), progress=False)
+    assert model.seen == [True] * len(X) + [False] * 5
+
+
+def test_fit_evaluate_and_predict_leave_every_module_in_the_mode_they_found(moons):
+    X, y = moons
+    model = Sequential(Layer(2, 4, seed=0), Dropout(0.5, seed=0), Layer(4, 1, activation="linear"))
+    model.layers[1].eval()
+    modes = [m.training for m in model.modules()]
+    fit(model, X, y, epochs=1, val_split=0.25, progress=False)
+    evaluate(model, X, y, loss="hinge")
+    predict(model, X)
+    assert [m.training for m in model.modules()] == modes
+
+
+def test_a_model_with_dropout_trains_and_evaluates_deterministically(moons):
+    X, y = moons
+    model = Sequential(
+        Layer(2, 16, seed=0), Dropout(0.2, seed=1), Layer(16, 1, activation="linear", seed=2)
+    )
+    fit(model, X, y, optimizer=Adam(model, lr=0.05), epochs=20, progress=False)
+    first, second = evaluate(model, X, y, loss="hinge"), evaluate(model, X, y, loss="hinge")
+    assert first == second and first.accuracy >= 0.8
