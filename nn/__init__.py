@@ -1,6 +1,6 @@
-"""chainrule's ``nn``: neurons, layers, MLPs, convolutions, a recurrent cell, dropout,
-embeddings, losses, optimisers, datasets and a training loop, all on top of
-``autograd.Value``.
+"""chainrule's ``nn``: neurons, layers, MLPs, convolutions, recurrent cells (Elman, LSTM,
+GRU), dropout, embeddings, losses, optimisers, datasets and a training loop, all on top
+of ``autograd.Value``.
 
     >>> from nn import MLP, Adam, evaluate, fit, make_moons
     >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
@@ -12,9 +12,9 @@ embeddings, losses, optimisers, datasets and a training loop, all on top of
 
 Where things are, each module importing only those listed after it: ``demo``
 (``chainrule train``), ``plot`` (matplotlib, optional), ``train`` (fit), ``optim``
-(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP, Conv2d, ...),
-``recurrent`` (RNNCell, RNN), ``module`` (Module, Sequential), ``state`` (saving and
-loading), ``checks`` (argument checks).
+(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP,
+Conv2d, ...), ``recurrent`` (RNNCell, LSTMCell, GRUCell, RNN), ``module`` (Module,
+Sequential), ``state`` (saving and loading), ``checks`` (argument checks).
 """
 
 from nn.data import (
@@ -45,7 +45,7 @@ from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
 from nn.module import Module, Sequential
 from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
 from nn.plot import plot_accuracy, plot_decision_boundary, plot_losses
-from nn.recurrent import RNN, RNNCell, unroll
+from nn.recurrent import RNN, GRUCell, LSTMCell, RNNCell, unroll
 from nn.train import History, evaluate, fit, predict
 
 # fmt: off
@@ -53,7 +53,7 @@ __all__ = [
     "Module", "Sequential", "Neuron", "Layer", "MLP",
     "Conv2d", "MaxPool2d", "Flatten", "ReLU", "Tanh", "Sigmoid", "Dropout",
     "Embedding", "RMSNorm", "softmax",
-    "RNNCell", "RNN", "unroll",
+    "RNNCell", "LSTMCell", "GRUCell", "RNN", "unroll",
     "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
     "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR",
     "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",

@@ -1,12 +1,13 @@
-"""nn.recurrent: RNNCell, unroll and RNN; the recurrence, backprop through time."""
+"""nn.recurrent: RNNCell, LSTMCell, GRUCell, unroll and RNN; their equations by hand,
+backprop through time. Against PyTorch: test_export.py."""
 
 import math
 import random
 
 import pytest
 
-from autograd import gradcheck, no_grad
-from nn import RNN, Adam, RNNCell, bce_with_logits, mse_loss, unroll
+from autograd import Value, gradcheck, no_grad
+from nn import RNN, Adam, GRUCell, LSTMCell, RNNCell, bce_with_logits, mse_loss, unroll
 
 
 def test_cell_computes_the_elman_recurrence():
@@ -147,10 +148,143 @@ def test_rnn_readout_is_one_dot_node_per_output_and_starts_as_pytorchs_linear():
     assert all(abs(p.data) <= 0.5 for p in [*rnn.by, *(w for row in rnn.wy for w in row)])
 
 
+# ---------------------------------------------------------------- LSTMCell
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def lstm_by_hand(cell, x, h, c):
+    """PyTorch's LSTMCell equations on floats, gates in the order i, f, g, o."""
+    n = cell.nhidden
+
+    def pre(row):
+        wx = sum(w.data * xi for w, xi in zip(cell.weight_ih[row], x)) + cell.bias_ih[row].data
+        return (
+            wx + sum(w.data * hi for w, hi in zip(cell.weight_hh[row], h)) + cell.bias_hh[row].data
+        )
+
+    i = [sigmoid(pre(k)) for k in range(n)]
+    f = [sigmoid(pre(n + k)) for k in range(n)]
+    g = [math.tanh(pre(2 * n + k)) for k in range(n)]
+    o = [sigmoid(pre(3 * n + k)) for k in range(n)]
+    c_next = [f[k] * c[k] + i[k] * g[k] for k in range(n)]
+    return [o[k] * math.tanh(c_next[k]) for k in range(n)], c_next
+
+
+def test_lstm_cell_computes_pytorchs_equations():
+    cell = LSTMCell(2, 3, seed=0)
+    x, h, c = [0.5, -1.0], [0.1, -0.2, 0.3], [1.0, 0.0, -0.5]
+    h_next, c_next = cell(x, (h, c))
+    expected_h, expected_c = lstm_by_hand(cell, x, h, c)
+    assert [v.data for v in h_next] == pytest.approx(expected_h, rel=1e-14)
+    assert [v.data for v in c_next] == pytest.approx(expected_c, rel=1e-14)
+
+
+def test_lstm_cell_starts_from_zeros():
+    cell = LSTMCell(2, 2, seed=1)
+    h, c = cell([0.3, 0.7])
+    assert [v.data for v in h] == pytest.approx(lstm_by_hand(cell, [0.3, 0.7], [0, 0], [0, 0])[0])
+    assert len(c) == 2
+
+
+def test_lstm_cell_state_is_one_dot_node_per_unit():
+    h, c = LSTMCell(1, 2, seed=0)([0.5])
+    assert all(v.op == "dot" and len(v.inputs) == 4 for v in c)  # (f, i) . (c, g)
+
+
+def test_lstm_cell_parameters_mirror_pytorchs():
+    cell = LSTMCell(3, 2, seed=0)
+    assert (len(cell.weight_ih), len(cell.weight_ih[0])) == (8, 3)
+    assert (len(cell.weight_hh), len(cell.weight_hh[0])) == (8, 2)
+    assert len(cell.bias_ih) == len(cell.bias_hh) == 8
+    names = [n for n, _ in cell.named_parameters()]
+    assert names[0] == "weight_ih.0.0" and names[-1] == "bias_hh.7"
+    bound = 1 / math.sqrt(2)
+    assert all(abs(p.data) <= bound for p in cell.parameters())
+    assert all(p.data != 0.0 for p in cell.bias_ih + cell.bias_hh)  # biases are drawn too
+
+
+def test_lstm_cell_checks_its_state():
+    cell = LSTMCell(1, 2, seed=0)
+    with pytest.raises(ValueError, match=r"a pair \(h, c\)"):
+        cell([0.5], [0.0, 0.0])
+    with pytest.raises(ValueError, match="LSTMCell state c expects 2 inputs, got 1"):
+        cell([0.5], ([0.0, 0.0], [0.0]))
+
+
+# ---------------------------------------------------------------- GRUCell
+def gru_by_hand(cell, x, h):
+    """PyTorch's GRUCell equations on floats: gates r, z, n; r multiplies W_hn h + b_hn."""
+    n = cell.nhidden
+
+    def part(weights, biases, row, inputs):
+        return sum(w.data * v for w, v in zip(weights[row], inputs)) + biases[row].data
+
+    def both(row):
+        return part(cell.weight_ih, cell.bias_ih, row, x) + part(
+            cell.weight_hh, cell.bias_hh, row, h
+        )
+
+    r = [sigmoid(both(k)) for k in range(n)]
+    z = [sigmoid(both(n + k)) for k in range(n)]
+    new = [
+        math.tanh(part(cell.weight_ih, cell.bias_ih, 2 * n + k, x)
+                  + r[k] * part(cell.weight_hh, cell.bias_hh, 2 * n + k, h))
+        for k in range(n)
+    ]  # fmt: skip
+    return [(1 - z[k]) * new[k] + z[k] * h[k] for k in range(n)]
+
+
+def test_gru_cell_computes_pytorchs_equations():
+    cell = GRUCell(2, 3, seed=0)
+    x, h = [0.5, -1.0], [0.1, -0.2, 0.3]
+    assert [v.data for v in cell(x, h)] == pytest.approx(gru_by_hand(cell, x, h), rel=1e-14)
+    assert [v.data for v in cell(x)] == pytest.approx(gru_by_hand(cell, x, [0, 0, 0]), rel=1e-14)
+
+
+def test_gru_cell_parameters_mirror_pytorchs():
+    cell = GRUCell(2, 4, seed=0)
+    assert (len(cell.weight_ih), len(cell.weight_hh[0]), len(cell.bias_hh)) == (12, 4, 12)
+    assert all(abs(p.data) <= 0.5 for p in cell.parameters())
+
+
+@pytest.mark.parametrize("make", [lambda: LSTMCell(2, 3, seed=0), lambda: GRUCell(2, 3, seed=0)])
+def test_gated_cells_pass_gradcheck_through_time(make):
+    cell = make()
+
+    def loss(*xs):
+        states = unroll(cell, [list(xs[0:2]), list(xs[2:4]), list(xs[4:6])])
+        h = states[-1][0] if isinstance(cell, LSTMCell) else states[-1]
+        return sum(v * v for v in h)
+
+    assert gradcheck(loss, [0.3, -0.7, 0.5, 0.9, -0.1, 0.4])
+
+
+def test_unroll_returns_the_pair_for_an_lstm_and_h_for_a_gru():
+    xs = [[0.1, 0.2], [0.3, 0.4]]
+    lstm_states = unroll(LSTMCell(2, 3, seed=0), xs)
+    gru_states = unroll(GRUCell(2, 3, seed=0), xs)
+    assert all(isinstance(s, tuple) and len(s) == 2 and len(s[0]) == 3 for s in lstm_states)
+    assert all(isinstance(s, list) and len(s) == 3 for s in gru_states)
+
+
+def test_an_lstm_keeps_a_gradient_alive_through_many_steps():
+    # The forget gate biased open: the cell state's additive path carries the gradient
+    # from step 30 back to step 1 where a tanh RNN with the same scale loses it.
+    cell = LSTMCell(1, 1, seed=0)
+    for k, v in enumerate(cell.bias_ih):
+        v.data = 5.0 if k == 1 else 0.0  # forget gate ~ 1
+    first = Value(1.0)
+    states = unroll(cell, [[first]] + [[0.0]] * 29)
+    states[-1][1][0].backward()
+    assert abs(first.grad) > 1e-3
+
+
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: RNNCell(0, 2), "RNNCell nin must be a positive int, got 0"),
+        (lambda: LSTMCell(0, 2), "LSTMCell nin must be a positive int, got 0"),
+        (lambda: GRUCell(2, 0), "GRUCell nhidden must be a positive int, got 0"),
         (lambda: RNNCell(2, 2, activation="gelu"), "unknown activation 'gelu'"),
         (lambda: RNN(1, 2, 0), "RNN nout must be a positive int, got 0"),
     ],
