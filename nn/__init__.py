@@ -12,7 +12,7 @@ of ``autograd.Value``.
 
 Where things are, each module importing only those listed after it: ``demo``
 (``chainrule train``), ``plot`` (matplotlib, optional), ``train`` (fit), ``optim``
-(optimisers, lr schedules), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP,
+(optimisers, lr schedules, gradient clipping), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP,
 Conv2d, ...), ``recurrent`` (RNNCell, LSTMCell, GRUCell, RNN), ``module`` (Module,
 Sequential), ``state`` (saving and loading), ``checks`` (argument checks).
 """
@@ -41,9 +41,16 @@ from nn.layers import (
     Tanh,
     softmax,
 )
-from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
+from nn.losses import (
+    bce_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2,
+    mse_loss,
+    triplet_margin_loss,
+)
 from nn.module import Module, Sequential
-from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
+from nn.optim import SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR, clip_grad_norm
 from nn.plot import plot_accuracy, plot_decision_boundary, plot_losses
 from nn.recurrent import RNN, GRUCell, LSTMCell, RNNCell, unroll
 from nn.train import History, evaluate, fit, predict
@@ -54,8 +61,8 @@ __all__ = [
     "Conv2d", "MaxPool2d", "Flatten", "ReLU", "Tanh", "Sigmoid", "Dropout",
     "Embedding", "RMSNorm", "softmax",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "unroll",
-    "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2",
-    "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR",
+    "mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2", "triplet_margin_loss",
+    "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR", "clip_grad_norm",
     "make_moons", "make_circles", "make_spiral", "make_xor", "make_digits",
     "train_val_split", "standardize",
     "fit", "History", "evaluate", "predict",

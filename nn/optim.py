@@ -19,7 +19,48 @@ from autograd import Value
 from nn.checks import integer, number
 from nn.module import Module
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR"]
+# fmt: off
+__all__ = [
+    "Optimizer", "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR", "clip_grad_norm",
+]
+# fmt: on
+
+
+def _parameters(params, who: str) -> list[Value]:
+    """A Module's parameters, or a list of Values checked and with duplicates dropped
+    (a Value listed twice is one parameter)."""
+    if isinstance(params, Module):
+        return params.parameters()
+    if isinstance(params, Value):
+        raise TypeError(f"{who}: params must be a list of Values or a Module, not one Value")
+    seen, unique = set(), []
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: params must be Values, not {type(p).__name__}")
+        if p not in seen:
+            seen.add(p)
+            unique.append(p)
+    return unique
+
+
+def clip_grad_norm(params, max_norm: float) -> float:
+    """Scale the gradients of ``params`` (a list of Values, or a Module's parameters)
+    down so that their overall norm is at most ``max_norm``, and return the norm they
+    had. The remedy for exploding gradients (backprop through time especially).
+
+    As PyTorch's ``clip_grad_norm_``: the norm is sqrt(sum of grad²) over all the
+    parameters together, and every gradient is multiplied by
+    min(1, max_norm / (norm + 1e-6)), so the direction of the step is kept. Call it
+    between ``backward()`` and ``optimizer.step()``; ``fit(max_grad_norm=...)`` does.
+    """
+    params = _parameters(params, "clip_grad_norm")
+    max_norm = number(max_norm, "max_norm", at_least=0.0)
+    norm = math.sqrt(math.fsum(p.grad * p.grad for p in params))
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1.0:
+        for p in params:
+            p.grad *= scale
+    return norm
 
 
 class Optimizer:
@@ -29,16 +70,7 @@ class Optimizer:
         if isinstance(params, Module):
             self._module, self._fixed = params, None
         else:
-            if isinstance(params, Value):
-                raise TypeError("params must be a list of Values or a Module, not one Value")
-            seen, fixed = set(), []
-            for p in params:
-                if not isinstance(p, Value):
-                    raise TypeError(f"params must be Values, not {type(p).__name__}")
-                if p not in seen:  # a Value listed twice is updated once
-                    seen.add(p)
-                    fixed.append(p)
-            self._module, self._fixed = None, fixed
+            self._module, self._fixed = None, _parameters(params, type(self).__name__)
         self.lr = lr
         self.weight_decay = number(weight_decay, "weight_decay", at_least=0.0)
         self.state: dict[Value, dict] = {}  # per-parameter state, by identity

@@ -2,10 +2,10 @@
 
 One epoch = one pass over the (shuffled) training set in mini-batches; per batch:
 forward every sample, one loss Value for the batch, ``zero_grad``, ``backward``,
-``optimizer.step()``. Per epoch the History records the mean training loss and
-accuracy (measured during the pass, as PyTorch's running loss is) and, when there is
-validation data, the validation loss and accuracy (measured after the pass, under
-``no_grad``). A tqdm progress bar shows them as it goes.
+(optionally clip the gradient), ``optimizer.step()``. Per epoch the History records the
+mean training loss and accuracy (measured during the pass, as PyTorch's running loss
+is) and, when there is validation data, the validation loss and accuracy (measured
+after the pass, under ``no_grad``). A tqdm progress bar shows them as it goes.
 
 Modes: ``fit`` trains with the model in training mode and measures in evaluation mode
 (dropout off); ``evaluate``, ``predict`` and the plots use evaluation mode. Each leaves
@@ -30,7 +30,7 @@ from nn import losses
 from nn.checks import integer, number, one_of
 from nn.data import train_val_split
 from nn.module import Module, in_mode
-from nn.optim import Adam, Optimizer
+from nn.optim import Adam, Optimizer, clip_grad_norm
 
 __all__ = ["fit", "History", "evaluate", "Evaluation", "predict", "LOSSES"]
 
@@ -217,7 +217,7 @@ def _collector_paused():
         gc.enable()
 
 
-def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, bar):
+def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, max_grad_norm, bar):
     """One pass over the batches, one optimiser step each. Returns the epoch's mean
     data loss and accuracy (None when accuracy does not apply)."""
     total, correct, counted, seen = 0.0, 0.0, 0, 0
@@ -229,6 +229,8 @@ def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, bar):
             objective = data_loss + penalty() if penalty is not None else data_loss
             optimizer.zero_grad()
             objective.backward()
+            if max_grad_norm is not None:
+                clip_grad_norm(optimizer.params, max_grad_norm)
             optimizer.step()
         seen += len(batch)
         total += data_loss.data * len(batch)
@@ -250,6 +252,7 @@ def fit(
     epochs: int = 100,
     batch_size: int | None = None,
     l2: float = 0.0,
+    max_grad_norm: float | None = None,
     val=None,
     val_split: float | None = None,
     early_stopping: int | None = None,
@@ -272,6 +275,8 @@ def fit(
     - ``l2``: adds ``l2 * sum(p*p)``, over the parameters the optimiser updates, to
       each batch's loss (micrograd's regularisation; the optimisers' ``weight_decay``
       is the same thing applied in the update).
+    - ``max_grad_norm``: clip the gradient to this norm before every step
+      (``clip_grad_norm``), against exploding gradients.
     - ``val=(X_val, y_val)``, or ``val_split=0.2`` to hold out a seeded fraction.
     - ``early_stopping=k``: stop when the validation loss has not improved for k
       epochs; with ``restore_best`` the best epoch's weights are loaded back.
@@ -288,6 +293,8 @@ def fit(
     epochs = integer(epochs, "epochs")
     size = len(X) if batch_size is None else integer(batch_size, "batch_size")
     l2 = number(l2, "l2", at_least=0.0)
+    if max_grad_norm is not None:
+        max_grad_norm = number(max_grad_norm, "max_grad_norm", at_least=0.0)
     if early_stopping is not None:
         early_stopping = integer(early_stopping, "early_stopping")
         if X_val is None:
@@ -313,7 +320,7 @@ def fit(
             history.lr.append(optimizer.lr)
             batches = [order[start : start + size] for start in range(0, len(X), size)]
             mean_loss, accuracy = _epoch(model, X, y, batches, loss, loss_fn, optimizer,
-                                         penalty if l2 else None, bar)  # fmt: skip
+                                         penalty if l2 else None, max_grad_norm, bar)  # fmt: skip
             history.loss.append(mean_loss)
             history.accuracy.append(accuracy)
             shown = {"loss": f"{mean_loss:.4f}"}

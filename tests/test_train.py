@@ -1,6 +1,7 @@
 """nn.train, nn.plot and nn.demo: the training loop, its pictures, `chainrule train`."""
 
 import argparse
+import math
 import sys
 
 import pytest
@@ -453,3 +454,12 @@ def test_a_model_with_dropout_trains_and_evaluates_deterministically(moons):
     fit(model, X, y, optimizer=Adam(model, lr=0.05), epochs=20, progress=False)
     first, second = evaluate(model, X, y, loss="hinge"), evaluate(model, X, y, loss="hinge")
     assert first == second and first.accuracy >= 0.8
+
+
+def test_max_grad_norm_clips_every_step(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    fit(model, X, y, optimizer=SGD(model, lr=1.0), max_grad_norm=1e-3, epochs=1, progress=False)
+    step = math.sqrt(sum((p.data - b) ** 2 for p, b in zip(model.parameters(), before)))
+    assert step == pytest.approx(1e-3, rel=1e-3)  # lr 1 times a gradient of norm 1e-3
