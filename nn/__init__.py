@@ -1,6 +1,6 @@
 """chainrule's ``nn``: neurons, layers, MLPs, convolutions, recurrent cells (Elman, LSTM,
-GRU), dropout, embeddings, losses, optimisers, datasets and a training loop, all on top
-of ``autograd.Value``.
+GRU), dropout, embeddings, losses, optimisers, datasets, a training loop and a bridge to
+PyTorch, all on top of ``autograd.Value``.
 
     >>> from nn import MLP, Adam, evaluate, fit, make_moons
     >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
@@ -12,9 +12,10 @@ of ``autograd.Value``.
 
 Where things are, each module importing only those listed after it: ``demo``
 (``chainrule train``), ``plot`` (matplotlib, optional), ``train`` (fit), ``optim``
-(optimisers, lr schedules, gradient clipping), ``losses``, ``data``, ``layers`` (Neuron, Layer, MLP,
-Conv2d, ...), ``recurrent`` (RNNCell, LSTMCell, GRUCell, RNN), ``module`` (Module,
-Sequential), ``state`` (saving and loading), ``checks`` (argument checks).
+(optimisers, lr schedules, gradient clipping), ``losses``, ``data``, ``export``
+(to_torch), ``layers`` (Neuron, Layer, MLP, Conv2d, ...), ``recurrent`` (RNNCell,
+LSTMCell, GRUCell, RNN), ``module`` (Module, Sequential), ``state`` (saving and
+loading), ``checks`` (argument checks).
 """
 
 from nn.data import (
@@ -26,6 +27,7 @@ from nn.data import (
     standardize,
     train_val_split,
 )
+from nn.export import load_from_torch, to_torch
 from nn.layers import (
     MLP,
     Conv2d,
@@ -67,5 +69,6 @@ __all__ = [
     "train_val_split", "standardize",
     "fit", "History", "evaluate", "predict",
     "plot_losses", "plot_accuracy", "plot_decision_boundary",
+    "to_torch", "load_from_torch",
 ]
 # fmt: on

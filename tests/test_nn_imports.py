@@ -1,6 +1,6 @@
 """nn's layering: each module imports only the modules below it, never a private name
 of another module, and from autograd only its public API; imports sit at the top of a
-file, except the optional packages imported where they are needed (matplotlib).
+file, except the optional packages imported where they are needed (torch, matplotlib).
 
 demo.py, the application on top (it belongs with the ``chainrule`` command), is held
 only to the first rule.
@@ -19,12 +19,12 @@ NN = Path(__file__).resolve().parents[1] / "nn"
 
 # Top to bottom: a module may import only modules after it in this list.
 LAYERS = [
-    "demo", "plot", "train", "optim", "losses", "data",
+    "demo", "plot", "train", "optim", "losses", "data", "export",
     "layers", "recurrent", "module", "state", "checks",
 ]  # fmt: skip
 
 # Optional dependencies, imported inside the functions that need them.
-LAZY = {"plot": {"matplotlib.pyplot"}}
+LAZY = {"export": {"torch"}, "plot": {"matplotlib.pyplot"}}
 
 
 def _imports(tree: ast.Module):
