@@ -44,7 +44,7 @@ def _curves(ax, history, train: list, val: list, ylabel: str, label: str | None,
             label=f"{prefix}validation",
         )
     if history.best_epoch is not None and val:
-        ax.axvline(history.best_epoch + 1, color="grey", linewidth=0.8, linestyle=":")
+        ax.axvline(history.best_epoch, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title(title)

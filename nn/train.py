@@ -5,7 +5,8 @@ forward every sample, one loss Value for the batch, ``zero_grad``, ``backward``,
 (optionally clip the gradient), ``optimizer.step()``. Per epoch the History records the
 mean training loss and accuracy (measured during the pass, as PyTorch's running loss
 is) and, when there is validation data, the validation loss and accuracy (measured
-after the pass, under ``no_grad``). A tqdm progress bar shows them as it goes.
+after the pass, under ``no_grad``). A tqdm progress bar shows them as it goes. Epochs
+are counted from 1 everywhere: the bar, ``History.best_epoch``, the callback.
 
 Modes: ``fit`` trains with the model in training mode and measures in evaluation mode
 (dropout off); ``evaluate``, ``predict`` and the plots use evaluation mode. Each leaves
@@ -47,7 +48,8 @@ class History:
     compares with ``val_loss``) and accuracy, averaged over the epoch's batches.
     ``val_loss``/``val_accuracy``: on the validation set after the epoch (empty
     without validation data). ``lr``: the learning rate used in the epoch.
-    Accuracies are None where they do not apply (``loss="mse"``).
+    Accuracies are None where they do not apply (``loss="mse"``). Epochs count from
+    1: ``best_epoch`` k is the k-th entry, ``val_loss[k - 1]``.
     """
 
     loss: list = field(default_factory=list)
@@ -55,7 +57,7 @@ class History:
     val_loss: list = field(default_factory=list)
     val_accuracy: list = field(default_factory=list)
     lr: list = field(default_factory=list)
-    best_epoch: int | None = None  # index of the lowest val_loss
+    best_epoch: int | None = None  # the epoch (from 1) with the lowest val_loss
     stopped: str | None = None  # why training ended before ``epochs``, if it did
 
     @property
@@ -152,9 +154,10 @@ class Evaluation(NamedTuple):
     accuracy: float | None
 
 
-def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
+def evaluate(model, X, y, *, loss) -> Evaluation:
     """The model's mean loss and accuracy on ``(X, y)``, in evaluation mode and under
-    ``no_grad``."""
+    ``no_grad``. ``loss`` is required, named as for ``fit`` ("hinge", "bce",
+    "cross_entropy", "mse") or a function: there is no loss that suits every model."""
     X, y = list(X), list(y)
     _check_data(X, y, "evaluate")
     fn = _loss_function(loss)
@@ -268,8 +271,8 @@ def fit(
     - ``loss``: "hinge" (one output; labels 0/1 or -1/+1), "bce" (one output, a
       logit; labels 0/1), "cross_entropy" (one logit per class; int labels), "mse",
       or a function ``loss(outputs, targets) -> Value`` over a batch.
-    - ``optimizer``: default ``Adam(model, lr=0.01)``. Built from the model itself,
-      it skips frozen layers.
+    - ``optimizer``: an optimiser object, by default ``Adam(model, lr=0.01)``. Built
+      from the model itself, it skips frozen layers.
     - ``batch_size``: None for full batch; otherwise shuffled mini-batches (seeded
       by ``seed``; ``shuffle=False`` keeps the data order).
     - ``l2``: adds ``l2 * sum(p*p)``, over the parameters the optimiser updates, to
@@ -281,8 +284,12 @@ def fit(
     - ``early_stopping=k``: stop when the validation loss has not improved for k
       epochs; with ``restore_best`` the best epoch's weights are loaded back.
     - ``scheduler``: stepped once after every epoch (``LinearLR``, ``StepLR`` ...).
-    - ``callback(epoch, history)``: called after every epoch; return True to stop.
-    - ``progress``: show a tqdm bar with the running loss.
+    - ``callback(epoch, history)``: called after every epoch (counted from 1);
+      return True to stop.
+    - ``progress``: show a tqdm bar with the running loss. When training ends its
+      last line shows the trained model's loss and accuracy (what ``evaluate``
+      returns; one more pass over the data), while ``History.loss`` holds each
+      epoch's mean during the pass.
 
     The model trains in training mode (dropout on) and is measured in evaluation
     mode; afterwards every module is back in the mode it was in.
@@ -304,6 +311,11 @@ def fit(
         if not isinstance(model, Module):
             raise ValueError("fit: pass an optimizer for a model that is not a Module")
         optimizer = Adam(model, lr=0.01)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be an optimiser object such as Adam(model, lr=0.01) or "
+            f"SGD(model, lr=0.1), not {optimizer!r}"
+        )
 
     def penalty() -> Value:  # l2 * sum(p*p) over what the optimiser trains
         return l2 * losses.l2(optimizer.params)
@@ -314,7 +326,7 @@ def fit(
     best_loss, best_state, waited = math.inf, None, 0
     bar = _progress_bar(epochs, progress)
     with in_mode(model, training=True), bar:
-        for epoch in range(epochs):
+        for epoch in range(1, epochs + 1):
             if shuffle and size < len(X):
                 rng.shuffle(order)
             history.lr.append(optimizer.lr)
@@ -323,23 +335,17 @@ def fit(
                                          penalty if l2 else None, max_grad_norm, bar)  # fmt: skip
             history.loss.append(mean_loss)
             history.accuracy.append(accuracy)
-            shown = {"loss": f"{mean_loss:.4f}"}
-            if accuracy is not None:
-                shown["acc"] = f"{accuracy:.3f}"
             if X_val is not None:
                 v = evaluate(model, X_val, y_val, loss=loss)
                 history.val_loss.append(v.loss)
                 history.val_accuracy.append(v.accuracy)
-                shown["val_loss"] = f"{v.loss:.4f}"
-                if v.accuracy is not None:
-                    shown["val_acc"] = f"{v.accuracy:.3f}"
                 if v.loss < best_loss:
                     best_loss, waited, history.best_epoch = v.loss, 0, epoch
                     if early_stopping is not None and restore_best and isinstance(model, Module):
                         best_state = model.state_dict()
                 else:
                     waited += 1
-            bar.set_postfix(shown, refresh=False)
+            bar.set_postfix(_shown(history), refresh=False)
             bar.update(1)
             if scheduler is not None:
                 scheduler.step()
@@ -349,6 +355,33 @@ def fit(
             if early_stopping is not None and waited >= early_stopping:
                 history.stopped = f"early stopping: no better validation loss for {waited} epochs"
                 break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        if progress:
+            bar.set_postfix(_final(model, X, y, X_val, y_val, loss), refresh=False)
     return history
+
+
+def _postfix(loss: float, accuracy: float | None, prefix: str = "") -> dict[str, str]:
+    shown = {f"{prefix}loss": f"{loss:.4f}"}
+    if accuracy is not None:
+        shown[f"{prefix}acc"] = f"{accuracy:.3f}"
+    return shown
+
+
+def _shown(history: History) -> dict[str, str]:
+    """The bar's numbers after an epoch: its mean training loss and accuracy, and
+    the validation loss and accuracy after it."""
+    shown = _postfix(history.loss[-1], history.accuracy[-1])
+    if history.val_loss:
+        shown.update(_postfix(history.val_loss[-1], history.val_accuracy[-1], "val_"))
+    return shown
+
+
+def _final(model, X, y, X_val, y_val, loss) -> dict[str, str]:
+    """The bar's numbers when training is over: the trained model's, as ``evaluate``
+    gives them, so that they equal any summary printed after the bar."""
+    shown = _postfix(*evaluate(model, X, y, loss=loss))
+    if X_val is not None:
+        shown.update(_postfix(*evaluate(model, X_val, y_val, loss=loss), "val_"))
+    return shown

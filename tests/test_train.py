@@ -23,6 +23,7 @@ from nn import (
     make_digits,
     make_moons,
     predict,
+    train_val_split,
 )  # fmt: skip
 
 
@@ -128,7 +129,8 @@ def test_validation_split_fills_the_validation_history(moons):
         model, X, y, optimizer=SGD(model, lr=0.1), epochs=4, val_split=0.25, seed=0, progress=False
     )
     assert len(history.val_loss) == len(history.val_accuracy) == 4
-    assert history.best_epoch == min(range(4), key=history.val_loss.__getitem__)
+    best = min(range(4), key=history.val_loss.__getitem__)
+    assert history.best_epoch == best + 1  # epochs count from 1
 
 
 def test_early_stopping_stops_and_restores_the_best_weights(moons):
@@ -138,9 +140,9 @@ def test_early_stopping_stops_and_restores_the_best_weights(moons):
     history = fit(model, X, y, loss="bce", optimizer=Adam(model, lr=0.05), epochs=200,
                   val=(X, flipped), early_stopping=3, progress=False)  # fmt: skip
     assert history.epochs < 200 and history.stopped.startswith("early stopping")
-    assert history.epochs == history.best_epoch + 1 + 3
+    assert history.epochs == history.best_epoch + 3
     restored = evaluate(model, X, flipped, loss="bce").loss
-    assert restored == pytest.approx(history.val_loss[history.best_epoch])
+    assert restored == pytest.approx(history.val_loss[history.best_epoch - 1])
 
 
 def test_callback_sees_every_epoch_and_can_stop_training(moons):
@@ -149,13 +151,13 @@ def test_callback_sees_every_epoch_and_can_stop_training(moons):
 
     def callback(epoch, history):
         seen.append((epoch, history.epochs))
-        return epoch == 2 or None
+        return epoch == 3 or None
 
     model = MLP(2, [4, 1], seed=0)
     history = fit(
         model, X, y, optimizer=SGD(model, lr=0.1), epochs=10, callback=callback, progress=False
     )
-    assert seen == [(0, 1), (1, 2), (2, 3)]
+    assert seen == [(1, 1), (2, 2), (3, 3)]  # epochs count from 1
     assert history.epochs == 3 and history.stopped == "callback"
 
 
@@ -463,3 +465,32 @@ def test_max_grad_norm_clips_every_step(moons):
     fit(model, X, y, optimizer=SGD(model, lr=1.0), max_grad_norm=1e-3, epochs=1, progress=False)
     step = math.sqrt(sum((p.data - b) ** 2 for p, b in zip(model.parameters(), before)))
     assert step == pytest.approx(1e-3, rel=1e-3)  # lr 1 times a gradient of norm 1e-3
+
+
+def test_an_optimizer_given_by_name_is_a_clear_error(moons):
+    X, y = moons
+    with pytest.raises(
+        TypeError, match=r"optimizer must be an optimiser object such as Adam\(model"
+    ):
+        fit(MLP(2, [2, 1], seed=0), X, y, optimizer="adam", progress=False)
+
+
+def test_evaluate_needs_to_be_told_the_loss(moons):
+    X, y = moons
+    with pytest.raises(TypeError, match="loss"):
+        evaluate(MLP(2, [2, 1], seed=0), X, y)
+
+
+def test_the_bars_last_numbers_are_the_trained_models_as_evaluate_gives_them(moons, capsys):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, optimizer=SGD(model, lr=0.5), epochs=3, val_split=0.25, seed=0)
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    X_train, y_train, X_val, y_val = train_val_split(X, y, val_fraction=0.25, seed=0)
+    trained, held_out = (
+        evaluate(model, X_train, y_train, loss="hinge"),
+        evaluate(model, X_val, y_val, loss="hinge"),
+    )
+    assert f"loss={trained.loss:.4f}, acc={trained.accuracy:.3f}" in last
+    assert f"val_loss={held_out.loss:.4f}, val_acc={held_out.accuracy:.3f}" in last
+    assert f"{history.loss[-1]:.4f}" != f"{trained.loss:.4f}"  # not the epoch's running mean
