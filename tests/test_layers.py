@@ -11,11 +11,13 @@ import pytest
 from autograd import Value, topological_order
 from nn import (
     MLP,
+    SGD,
     Conv2d,
     Dropout,
     Embedding,
     Flatten,
     Layer,
+    LinearLR,
     MaxPool2d,
     Neuron,
     ReLU,
@@ -23,6 +25,9 @@ from nn import (
     Sequential,
     Sigmoid,
     Tanh,
+    evaluate,
+    fit,
+    make_moons,
     softmax,
 )
 from nn.module import ACTIVATIONS
@@ -146,14 +151,28 @@ def test_same_seed_same_weights_other_seed_other_weights():
     assert Neuron(3, seed=5).state_dict() == Neuron(3, seed=5).state_dict()
 
 
-def test_default_initialisation_is_kaiming_uniform_with_zero_bias():
+def test_default_initialisation_is_he_uniform_weights_and_linear_style_biases():
     mlp = MLP(16, [64, 4], seed=0)
     for layer in mlp.layers:
         bound = math.sqrt(6.0 / layer.nin)
         weights = [w.data for n in layer.neurons for w in n.w]
         assert all(-bound <= w <= bound for w in weights)
         assert max(map(abs, weights)) > 0.9 * bound  # uses the whole range
-        assert all(n.b.data == 0.0 for n in layer.neurons)
+        biases = [n.b.data for n in layer.neurons]
+        assert all(abs(b) <= 1 / math.sqrt(layer.nin) for b in biases)
+        assert len(set(biases)) == len(biases)  # drawn, not all zero
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_the_demo_reaches_100_percent_on_seeds_where_zero_biases_did_not(seed):
+    # micrograd's demo; with zero biases these seeds stopped at 95% and 99%. The
+    # measurement over seeds 0-19 is in the module docstring of nn.layers.
+    X, y = make_moons(n=100, noise=0.1, seed=seed)
+    model = MLP(2, [16, 16, 1], seed=seed)
+    optimizer = SGD(model, lr=1.0)
+    fit(model, X, y, loss="hinge", optimizer=optimizer, l2=1e-4, epochs=100,
+        scheduler=LinearLR(optimizer, 100, end_factor=0.1), progress=False)  # fmt: skip
+    assert evaluate(model, X, y, loss="hinge").accuracy == 1.0
 
 
 def test_sizes_must_be_positive_ints():

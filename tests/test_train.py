@@ -251,33 +251,6 @@ def test_progress_bar_shows_the_running_loss_and_can_be_disabled(moons, capsys):
     assert capsys.readouterr() == ("", "")
 
 
-README_EXAMPLE = """
-from nn import MLP, SGD, LinearLR, evaluate, fit, make_moons
-
-X, y = make_moons(n=100, noise=0.1, seed=1337)  # 100 points, labels 0/1
-model = MLP(2, [16, 16, 1], seed=1337)  # relu hidden layers, linear output
-optimizer = SGD(model, lr=1.0)
-schedule = LinearLR(optimizer, 100, end_factor=0.1)  # lr falls from 1.0 to 0.1
-history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=schedule,
-              l2=1e-4, epochs=100, progress=False)  # progress=True shows a tqdm bar
-print(model, "with", len(model.parameters()), "parameters")
-print(history)
-result = evaluate(model, X, y, loss="hinge")
-print(f"accuracy {result.accuracy:.0%}, loss {result.loss:.4f}")
-"""
-
-README_OUTPUT = """\
-MLP(2, [16, 16, 1], activation='relu') with 337 parameters
-History(epochs=100, loss=0.0034, accuracy=1.000)
-accuracy 100%, loss 0.0034
-"""
-
-
-def test_the_readme_training_example_prints_what_the_readme_shows(capsys):
-    exec(README_EXAMPLE, {})
-    assert capsys.readouterr().out == README_OUTPUT
-
-
 def test_the_package_docstring_example_is_true():
     import doctest
 
