@@ -25,3 +25,14 @@ def torch():
         pytest.skip("PyTorch not installed: parity tests skipped (.ci/run installs torch==2.13.0)")
     _torch.set_default_dtype(_torch.float64)
     return _torch
+
+
+@pytest.fixture
+def agg():
+    """matplotlib's pyplot on the Agg backend (no display), or a skip without it."""
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")

@@ -1,4 +1,4 @@
-"""nn.train, nn.plot and nn.demo: the training loop, its pictures, `chainrule train`."""
+"""nn.train and nn.demo: the training loop and `chainrule train`. (Pictures: test_plot.py.)"""
 
 import argparse
 import math
@@ -257,56 +257,6 @@ def test_the_package_docstring_example_is_true():
     import nn
 
     assert doctest.testmod(nn, verbose=False).failed == 0
-
-
-# ---------------------------------------------------------------- plots
-@pytest.fixture
-def agg():
-    mpl = pytest.importorskip("matplotlib")
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
-
-def test_plot_losses_and_accuracy_are_titled_and_labelled(agg, moons):
-    from nn.plot import plot_accuracy, plot_losses
-
-    X, y = moons
-    model = MLP(2, [4, 1], seed=0)
-    history = fit(
-        model, X, y, optimizer=SGD(model, lr=0.1), epochs=3, val_split=0.25, progress=False
-    )
-    ax = plot_losses(history, label="sgd")
-    assert ax.get_title() and ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd train", "sgd validation"]
-    assert list(ax.lines[0].get_ydata()) == history.loss
-    ax = plot_accuracy(history, ax=agg.figure().add_subplot())
-    assert ax.get_ylabel() == "accuracy"
-
-
-@pytest.mark.parametrize("classes", [2, 3])
-def test_plot_decision_boundary_for_binary_and_multiclass(agg, classes):
-    from nn import make_spiral
-    from nn.plot import plot_decision_boundary
-
-    X, y = make_spiral(n=30, seed=0, classes=classes)
-    model = MLP(2, [4, 1 if classes == 2 else classes], seed=0)
-    ax = plot_decision_boundary(model, X, y, resolution=12)
-    assert ax.get_title() == "Decision boundary" and ax.get_xlabel() == "x0"
-    assert all(p.grad == 0.0 for p in model.parameters())  # evaluated under no_grad
-    with pytest.raises(ValueError, match="2-D"):
-        plot_decision_boundary(model, [[0.0, 1.0, 2.0]], [0])
-
-
-def test_plotting_without_matplotlib_says_how_to_install_it(monkeypatch):
-    from nn.plot import plot_losses
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"chainrule\[plot\]"):
-        plot_losses(History(loss=[1.0]))
 
 
 # ---------------------------------------------------------------- demo
