@@ -206,7 +206,7 @@ class Module:
         n = sum(isinstance(item, Value) for _, item, _ in walk)
         children = [(key, m) for key, m, holder in walk if isinstance(m, Module) and holder is self]
         if not children:
-            return f"{name}({n} parameters)"
+            return f"{name}({n} parameters)" if n else f"{name}()"
         lines = [f"{name}(  # {n} parameters"]
         lines += [f"  {key}: " + repr(m).replace("\n", "\n  ") for key, m in children]
         return "\n".join(lines + [")"])

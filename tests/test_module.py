@@ -127,7 +127,7 @@ def test_a_module_without_init_call_or_parameters_works():
 
     e = Empty()
     assert e.parameters() == [] and e.state_dict() == {} and not e.frozen and e.training
-    assert repr(e) == "Empty(0 parameters)"
+    assert repr(e) == "Empty()"
 
 
 def test_repr_lists_the_submodules_of_a_module_without_a_description():
@@ -254,7 +254,7 @@ def test_sequential_repr_lists_its_layers():
     assert text.splitlines() == [
         "Sequential(  # 3 parameters",
         "  layers.0: Layer(2, 1, activation='relu')",
-        "  layers.1: Sequential(0 parameters)",
+        "  layers.1: Sequential()",
         ")",
     ]
 
