@@ -77,12 +77,20 @@ def _import_torch():
 # ===================================================================== the mapping
 def _layers(module: Module) -> list[Module]:
     """The layers inside ``module``, in order: Sequentials and MLPs opened up (with an
-    explicit stack), anything else as it is."""
-    found, stack = [], [module]
+    explicit stack), anything else as it is. A layer used twice is listed twice (and
+    becomes two PyTorch layers that start equal); a container inside itself is an
+    error, as it would never end."""
+    found, stack, open_containers = [], [(module, False)], set()
     while stack:
-        item = stack.pop()
-        if isinstance(item, (Sequential, MLP)):
-            stack.extend(reversed(item.layers))
+        item, closing = stack.pop()
+        if closing:
+            open_containers.remove(id(item))
+        elif isinstance(item, (Sequential, MLP)):
+            if id(item) in open_containers:
+                raise ValueError(f"to_torch: a {type(item).__name__} contains itself")
+            open_containers.add(id(item))
+            stack.append((item, True))
+            stack.extend((layer, False) for layer in reversed(item.layers))
         else:
             found.append(item)
     return found

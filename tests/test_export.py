@@ -311,6 +311,22 @@ def test_to_torch_names_what_it_supports_for_anything_else(torch, module):
         to_torch(lambda x: x)
 
 
+def test_a_block_used_twice_becomes_two_equal_torch_layers(torch):
+    block = Sequential(Layer(2, 2, activation="tanh", seed=0))
+    model = Sequential(block, block)
+    target = to_torch(model)
+    assert torch.equal(target[0].weight, target[2].weight)
+    x = [0.3, -0.6]
+    assert close([v.data for v in model(x)], target(torch.tensor(x)).tolist())
+
+
+def test_a_sequential_inside_itself_is_refused(torch):
+    model = Sequential(ReLU())
+    model.layers.append(model)
+    with pytest.raises(ValueError, match="a Sequential contains itself"):
+        to_torch(model)
+
+
 def test_an_rnn_cell_without_a_pytorch_activation_is_refused(torch):
     with pytest.raises(ValueError, match="no 'sigmoid' activation"):
         to_torch(RNNCell(1, 2, activation="sigmoid", seed=0))
