@@ -27,6 +27,7 @@ import math
 import os
 import sys
 import unicodedata
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from autograd import exercises
@@ -197,8 +198,6 @@ def _check_utf8(argv: list[str]) -> None:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("chainrule")
     except PackageNotFoundError:

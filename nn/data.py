@@ -11,9 +11,10 @@ that a pixel flips.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from typing import NamedTuple
+
+from nn.checks import integer, number
 
 __all__ = [
     "make_moons",
@@ -30,16 +31,7 @@ __all__ = [
 
 
 def _check(n, noise) -> tuple[int, float]:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, numbers.Real)
-        or not noise >= 0
-        or not math.isfinite(noise)
-    ):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return int(n), float(noise)
+    return integer(n, "n"), number(noise, "noise", at_least=0.0)
 
 
 def _shuffled(rng: random.Random, X: list, y: list) -> tuple[list, list]:
@@ -76,8 +68,7 @@ def make_circles(
     """Two concentric circles: label 0 on the unit circle, label 1 on a circle of
     radius ``factor`` inside it. Not linearly separable: it needs a hidden layer."""
     n, noise = _check(n, noise)
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    factor = number(factor, "factor", above=0.0, below=1.0)
     rng = random.Random(seed)
     n0 = n // 2
     X, y = [], []
@@ -97,8 +88,7 @@ def make_spiral(
     to 1; ``noise`` jitters the angle (scaled by 2, since an angle moves points
     less than a coordinate does)."""
     n, noise = _check(n, noise)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an int >= 2, got {classes!r}")
+    classes = integer(classes, "classes", low=2)
     rng = random.Random(seed)
     X, y = [], []
     for label in range(classes):
@@ -153,10 +143,8 @@ def make_digits(
     ``noise``. ``render_digit(X[i])`` shows one as text.
     """
     n, noise = _check(n, noise)
-    if noise > 1.0:
-        raise ValueError(f"noise is a flip probability for digits: at most 1, got {noise!r}")
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= 10:
-        raise ValueError(f"classes must be an int from 2 to 10, got {classes!r}")
+    noise = number(noise, "noise (a flip probability for digits)", at_least=0.0, at_most=1.0)
+    classes = integer(classes, "classes", low=2, high=10)
     rng = random.Random(seed)
     clean = {
         d: [1.0 if ch == "#" else 0.0 for row in rows for ch in row]
@@ -189,12 +177,7 @@ def train_val_split(X, y, *, val_fraction: float = 0.2, seed=None) -> tuple[list
         raise ValueError(f"train_val_split: {len(X)} samples but {len(y)} labels")
     if len(X) < 2:
         raise ValueError("train_val_split needs at least 2 samples")
-    if (
-        isinstance(val_fraction, bool)
-        or not isinstance(val_fraction, numbers.Real)
-        or not 0.0 < val_fraction < 1.0
-    ):
-        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
+    val_fraction = number(val_fraction, "val_fraction", above=0.0, below=1.0)
     order = list(range(len(X)))
     random.Random(seed).shuffle(order)
     k = min(max(1, round(val_fraction * len(X))), len(X) - 1)

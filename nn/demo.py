@@ -16,7 +16,7 @@ import sys
 import time
 
 from nn.data import make_moons
-from nn.module import MLP
+from nn.layers import MLP
 from nn.optim import SGD, LinearLR
 from nn.plot import plot_decision_boundary, plot_losses
 from nn.train import Evaluation, evaluate, fit

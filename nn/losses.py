@@ -13,8 +13,20 @@ from __future__ import annotations
 import numbers
 
 from autograd import Value, dot, sum_of
+from nn.checks import number, values
 
-__all__ = ["mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2"]
+__all__ = [
+    "mse_loss",
+    "hinge_loss",
+    "bce_with_logits",
+    "cross_entropy",
+    "l2",
+    "triplet_margin_loss",
+]
+
+# PyTorch's pairwise_distance adds this to every difference before taking the norm,
+# ||x - y + eps||, so that the norm's gradient is defined even when x == y.
+PAIRWISE_EPS = 1e-6
 
 
 def _pairs(preds, targets, who: str) -> tuple[list, list]:
@@ -145,3 +157,34 @@ def l2(params) -> Value:
         if not isinstance(p, Value):
             raise TypeError(f"l2: parameters must be Values, not {type(p).__name__}")
     return dot(ps, ps)
+
+
+def triplet_margin_loss(anchor, positive, negative, *, margin: float = 1.0) -> Value:
+    """The triplet loss for one triplet of embeddings (FaceNet's; Schroff et al., 2015):
+    relu(d(anchor, positive) - d(anchor, negative) + margin).
+
+    It is zero once the negative is at least ``margin`` further from the anchor than
+    the positive; until then it pulls the positive in and pushes the negative out.
+    ``d`` is the Euclidean distance as PyTorch computes it, ||x - y + eps|| with
+    eps = 1e-6 added to every difference, so this equals
+    ``torch.nn.functional.triplet_margin_loss`` (p=2) on the same three vectors.
+    For a batch, average the per-triplet losses.
+    """
+    a = _as_list(anchor, "triplet_margin_loss", "anchor")
+    p = _as_list(positive, "triplet_margin_loss", "positive")
+    n = _as_list(negative, "triplet_margin_loss", "negative")
+    if not a or len(p) != len(a) or len(n) != len(a):
+        raise ValueError(
+            "triplet_margin_loss: anchor, positive and negative must be non-empty lists "
+            f"of one length, got lengths {len(a)}, {len(p)}, {len(n)}"
+        )
+    margin = number(margin, "triplet_margin_loss margin", at_least=0.0)
+    a, p, n = (values(v, len(v), "triplet_margin_loss") for v in (a, p, n))
+    return (_distance(a, p) - _distance(a, n) + margin).relu()
+
+
+def _distance(xs, ys) -> Value:
+    """||x - y + eps||_2, PyTorch's pairwise_distance: one dot node for the sum of
+    squares, then its square root."""
+    diffs = [x - y + PAIRWISE_EPS for x, y in zip(xs, ys)]
+    return dot(diffs, diffs).sqrt()

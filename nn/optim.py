@@ -14,21 +14,53 @@ per-parameter state (momentum, moments, step counts) lives in ``self.state``.
 from __future__ import annotations
 
 import math
-import numbers
 
 from autograd import Value
+from nn.checks import integer, number
 from nn.module import Module
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR"]
+# fmt: off
+__all__ = [
+    "Optimizer", "SGD", "Adam", "RMSprop", "LambdaLR", "StepLR", "LinearLR", "clip_grad_norm",
+]
+# fmt: on
 
 
-def _number(x, name: str, *, low: float = 0.0, below: float | None = None) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    if x < low or (below is not None and x >= below):
-        upper = f" and below {below}" if below is not None else ""
-        raise ValueError(f"{name} must be at least {low}{upper}, got {x!r}")
-    return float(x)
+def _parameters(params, who: str) -> list[Value]:
+    """A Module's parameters, or a list of Values checked and with duplicates dropped
+    (a Value listed twice is one parameter)."""
+    if isinstance(params, Module):
+        return params.parameters()
+    if isinstance(params, Value):
+        raise TypeError(f"{who}: params must be a list of Values or a Module, not one Value")
+    seen, unique = set(), []
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: params must be Values, not {type(p).__name__}")
+        if p not in seen:
+            seen.add(p)
+            unique.append(p)
+    return unique
+
+
+def clip_grad_norm(params, max_norm: float) -> float:
+    """Scale the gradients of ``params`` (a list of Values, or a Module's parameters)
+    down so that their overall norm is at most ``max_norm``, and return the norm they
+    had. The remedy for exploding gradients (backprop through time especially).
+
+    As PyTorch's ``clip_grad_norm_``: the norm is sqrt(sum of grad²) over all the
+    parameters together, and every gradient is multiplied by
+    min(1, max_norm / (norm + 1e-6)), so the direction of the step is kept. Call it
+    between ``backward()`` and ``optimizer.step()``; ``fit(max_grad_norm=...)`` does.
+    """
+    params = _parameters(params, "clip_grad_norm")
+    max_norm = number(max_norm, "max_norm", at_least=0.0)
+    norm = math.sqrt(math.fsum(p.grad * p.grad for p in params))
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1.0:
+        for p in params:
+            p.grad *= scale
+    return norm
 
 
 class Optimizer:
@@ -38,18 +70,9 @@ class Optimizer:
         if isinstance(params, Module):
             self._module, self._fixed = params, None
         else:
-            if isinstance(params, Value):
-                raise TypeError("params must be a list of Values or a Module, not one Value")
-            seen, fixed = set(), []
-            for p in params:
-                if not isinstance(p, Value):
-                    raise TypeError(f"params must be Values, not {type(p).__name__}")
-                if p not in seen:  # a Value listed twice is updated once
-                    seen.add(p)
-                    fixed.append(p)
-            self._module, self._fixed = None, fixed
+            self._module, self._fixed = None, _parameters(params, type(self).__name__)
         self.lr = lr
-        self.weight_decay = _number(weight_decay, "weight_decay")
+        self.weight_decay = number(weight_decay, "weight_decay", at_least=0.0)
         self.state: dict[Value, dict] = {}  # per-parameter state, by identity
 
     @property
@@ -59,7 +82,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = _number(value, "lr")
+        self._lr = number(value, "lr", at_least=0.0)
 
     @property
     def params(self) -> list[Value]:
@@ -104,7 +127,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ):
         super().__init__(params, lr, weight_decay)
-        self.momentum = _number(momentum, "momentum")
+        self.momentum = number(momentum, "momentum", at_least=0.0)
         if nesterov and not self.momentum:
             raise ValueError("nesterov=True needs a momentum above 0")
         self.nesterov = bool(nesterov)
@@ -139,8 +162,11 @@ class Adam(Optimizer):
     ):
         super().__init__(params, lr, weight_decay)
         b1, b2 = betas
-        self.betas = (_number(b1, "betas[0]", below=1.0), _number(b2, "betas[1]", below=1.0))
-        self.eps = _number(eps, "eps")
+        self.betas = (
+            number(b1, "betas[0]", at_least=0.0, below=1.0),
+            number(b2, "betas[1]", at_least=0.0, below=1.0),
+        )
+        self.eps = number(eps, "eps", at_least=0.0)
 
     def _update(self, p: Value, g: float) -> None:
         b1, b2 = self.betas
@@ -171,8 +197,8 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr, weight_decay)
-        self.alpha = _number(alpha, "alpha", below=1.0)
-        self.eps = _number(eps, "eps")
+        self.alpha = number(alpha, "alpha", at_least=0.0, below=1.0)
+        self.eps = number(eps, "eps", at_least=0.0)
 
     def _update(self, p: Value, g: float) -> None:
         s = self.state.get(p)
@@ -211,9 +237,8 @@ class StepLR(LambdaLR):
     """Multiply the lr by ``gamma`` every ``step_size`` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
-        gamma = _number(gamma, "gamma")
+        step_size = integer(step_size, "step_size")
+        gamma = number(gamma, "gamma", at_least=0.0)
         super().__init__(optimizer, lambda k: gamma ** (k // step_size))
 
 
@@ -230,7 +255,7 @@ class LinearLR(LambdaLR):
         start_factor: float = 1.0,
         end_factor: float = 0.1,
     ):
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive int, got {total_iters!r}")
-        a, b = _number(start_factor, "start_factor"), _number(end_factor, "end_factor")
+        total_iters = integer(total_iters, "total_iters")
+        a = number(start_factor, "start_factor", at_least=0.0)
+        b = number(end_factor, "end_factor", at_least=0.0)
         super().__init__(optimizer, lambda k: a + (b - a) * min(k, total_iters) / total_iters)

@@ -9,6 +9,7 @@ share a plot) or on a new figure, and returns the Axes, titled and labelled.
 from __future__ import annotations
 
 from autograd import no_grad
+from nn.module import in_mode
 
 __all__ = ["plot_losses", "plot_accuracy", "plot_decision_boundary"]
 
@@ -43,7 +44,7 @@ def _curves(ax, history, train: list, val: list, ylabel: str, label: str | None,
             label=f"{prefix}validation",
         )
     if history.best_epoch is not None and val:
-        ax.axvline(history.best_epoch + 1, color="grey", linewidth=0.8, linestyle=":")
+        ax.axvline(history.best_epoch, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -73,10 +74,10 @@ def plot_accuracy(history, *, ax=None, label: str | None = None, title: str = "A
 
 
 def _grid_scores(model, xs: list[float], ys: list[float]) -> tuple[list, int]:
-    """The model's outputs at every grid point, under no_grad: a list of rows of
-    outputs (each a list of floats), and the number of outputs."""
+    """The model's outputs at every grid point, in evaluation mode and under no_grad:
+    a list of rows of outputs (each a list of floats), and the number of outputs."""
     rows = []
-    with no_grad():
+    with in_mode(model, training=False), no_grad():
         for y in ys:
             row = []
             for x in xs:
@@ -85,6 +86,24 @@ def _grid_scores(model, xs: list[float], ys: list[float]) -> tuple[list, int]:
                 row.append([float(v) for v in out])
             rows.append(row)
     return rows, len(rows[0][0])
+
+
+def _class_colors(classes: list) -> dict:
+    """A colour per class: blue and red for two, matplotlib's tab10 beyond."""
+    cmap = _pyplot().get_cmap("coolwarm" if len(classes) <= 2 else "tab10")
+    if len(classes) <= 2:
+        return {c: cmap(0.0 if i == 0 else 1.0) for i, c in enumerate(classes)}
+    return {c: cmap(i % 10) for i, c in enumerate(classes)}
+
+
+def _shade(ax, gx, gy, field, color) -> None:
+    """Shade where ``field`` > 0 and draw the line where it is 0. Both come from one
+    interpolated field, so the shading ends exactly at the line, wherever the line
+    falls between grid points."""
+    top = max(max(row) for row in field)
+    if top > 0.0:
+        ax.contourf(gx, gy, field, levels=[0.0, top + 1.0], colors=[color], alpha=0.3)
+        ax.contour(gx, gy, field, levels=[0.0], colors="black", linewidths=1.0)
 
 
 def plot_decision_boundary(
@@ -97,17 +116,23 @@ def plot_decision_boundary(
     margin: float = 0.5,
     title: str = "Decision boundary",
 ):
-    """Shade the plane by the class ``model`` predicts for a 2-D input and scatter
-    the points ``X`` coloured by their labels ``y``.
+    """Shade the plane by the class ``model`` predicts for a 2-D input, draw the
+    boundary, and scatter the points ``X`` coloured by their labels ``y``, with a
+    legend naming each class.
 
-    One output: class 1 where the score is positive (the boundary is the line where
-    the score is 0). Several outputs: the argmax. The model is evaluated on a
-    ``resolution`` x ``resolution`` grid spanning the data plus ``margin``, under
-    ``no_grad`` (no graph is built).
+    One output: the higher class where the score is positive (the boundary is the
+    line where the score is 0). Several outputs: the argmax; class k's region is where
+    its score beats every other, and the boundaries are where two scores tie. The
+    model is evaluated on a ``resolution`` x ``resolution`` grid spanning the data
+    plus ``margin``, in evaluation mode and under ``no_grad`` (no graph is built).
+    The shading is interpolated between grid points exactly as the boundary line is,
+    so it never steps past the line.
     """
     X, y = [list(p) for p in X], list(y)
     if not X or any(len(p) != 2 for p in X):
         raise ValueError("plot_decision_boundary needs 2-D points: X is a list of [x0, x1]")
+    if len(X) != len(y):
+        raise ValueError(f"plot_decision_boundary: {len(X)} points but {len(y)} labels")
     ax = _axes(ax)
     x0s, x1s = [p[0] for p in X], [p[1] for p in X]
     lo0, hi0 = min(x0s) - margin, max(x0s) + margin
@@ -120,19 +145,31 @@ def plot_decision_boundary(
     if outputs == 1:
         positive = max(classes) if classes else 1
         negative = min(c for c in classes if c != positive) if len(classes) > 1 else 0
-        zone = [[positive if s[0] > 0.0 else negative for s in row] for row in rows]
+        classes = sorted({negative, positive})
+        colors = _class_colors(classes)
         scores = [[s[0] for s in row] for row in rows]
-        ax.contour(gx, gy, scores, levels=[0.0], colors="black", linewidths=1.0)
+        _shade(ax, gx, gy, scores, colors[positive])
+        _shade(ax, gx, gy, [[-v for v in row] for row in scores], colors[negative])
     else:
-        zone = [[max(range(outputs), key=s.__getitem__) for s in row] for row in rows]
         classes = sorted(set(classes) | set(range(outputs)))
-    cmap = "coolwarm" if len(classes) <= 2 else "tab10"
-    vmin, vmax = min(classes), max(classes)
-    levels = [c - 0.5 for c in classes] + [classes[-1] + 0.5]
-    ax.contourf(gx, gy, zone, levels=levels, cmap=cmap, vmin=vmin, vmax=vmax, alpha=0.35)
-    ax.scatter(
-        x0s, x1s, c=y, cmap=cmap, vmin=vmin, vmax=vmax, s=18, edgecolors="black", linewidths=0.5
-    )
+        colors = _class_colors(classes)
+        for k in range(outputs):
+            # class k's margin over the best other class: positive where k wins
+            margins = [[s[k] - max(s[:k] + s[k + 1 :]) for s in row] for row in rows]
+            _shade(ax, gx, gy, margins, colors[k])
+    for c in classes:
+        points = [p for p, label in zip(X, y) if label == c]
+        if points:
+            ax.scatter(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                color=colors[c],
+                s=18,
+                edgecolors="black",
+                linewidths=0.5,
+                label=f"class {c}",
+            )
+    ax.legend(loc="best", fontsize="small")
     ax.set_xlim(lo0, hi0)
     ax.set_ylim(lo1, hi1)
     ax.set_xlabel("x0")

@@ -2,10 +2,15 @@
 
 One epoch = one pass over the (shuffled) training set in mini-batches; per batch:
 forward every sample, one loss Value for the batch, ``zero_grad``, ``backward``,
-``optimizer.step()``. Per epoch the History records the mean training loss and
-accuracy (measured during the pass, as PyTorch's running loss is) and, when there is
-validation data, the validation loss and accuracy (measured after the pass, under
-``no_grad``). A tqdm progress bar shows them as it goes.
+(optionally clip the gradient), ``optimizer.step()``. Per epoch the History records the
+mean training loss and accuracy (measured during the pass, as PyTorch's running loss
+is) and, when there is validation data, the validation loss and accuracy (measured
+after the pass, under ``no_grad``). A tqdm progress bar shows them as it goes. Epochs
+are counted from 1 everywhere: the bar, ``History.best_epoch``, the callback.
+
+Modes: ``fit`` trains with the model in training mode and measures in evaluation mode
+(dropout off); ``evaluate``, ``predict`` and the plots use evaluation mode. Each leaves
+every module in the mode it found it in.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
+
 from autograd import Value, no_grad, sum_of
 from nn import losses
+from nn.checks import integer, number, one_of
 from nn.data import train_val_split
-from nn.module import Module
-from nn.optim import Adam, Optimizer
+from nn.module import Module, in_mode
+from nn.optim import Adam, Optimizer, clip_grad_norm
 
 __all__ = ["fit", "History", "evaluate", "Evaluation", "predict", "LOSSES"]
 
@@ -40,7 +48,8 @@ class History:
     compares with ``val_loss``) and accuracy, averaged over the epoch's batches.
     ``val_loss``/``val_accuracy``: on the validation set after the epoch (empty
     without validation data). ``lr``: the learning rate used in the epoch.
-    Accuracies are None where they do not apply (``loss="mse"``).
+    Accuracies are None where they do not apply (``loss="mse"``). Epochs count from
+    1: ``best_epoch`` k is the k-th entry, ``val_loss[k - 1]``.
     """
 
     loss: list = field(default_factory=list)
@@ -48,7 +57,7 @@ class History:
     val_loss: list = field(default_factory=list)
     val_accuracy: list = field(default_factory=list)
     lr: list = field(default_factory=list)
-    best_epoch: int | None = None  # index of the lowest val_loss
+    best_epoch: int | None = None  # the epoch (from 1) with the lowest val_loss
     stopped: str | None = None  # why training ended before ``epochs``, if it did
 
     @property
@@ -110,11 +119,7 @@ _NAMED = {"hinge": _hinge, "bce": _bce, "cross_entropy": _cross_entropy, "mse": 
 def _loss_function(loss) -> Callable:
     if callable(loss):
         return loss
-    if loss in _NAMED:
-        return _NAMED[loss]
-    raise ValueError(
-        f"unknown loss {loss!r}: choose one of {', '.join(map(repr, LOSSES))} or pass a function"
-    )
+    return _NAMED[one_of(loss, "loss", LOSSES, hint=" or pass a function")]
 
 
 # ===================================================================== accuracy
@@ -149,12 +154,14 @@ class Evaluation(NamedTuple):
     accuracy: float | None
 
 
-def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
-    """The model's mean loss and accuracy on ``(X, y)``, under ``no_grad``."""
+def evaluate(model, X, y, *, loss) -> Evaluation:
+    """The model's mean loss and accuracy on ``(X, y)``, in evaluation mode and under
+    ``no_grad``. ``loss`` is required, named as for ``fit`` ("hinge", "bce",
+    "cross_entropy", "mse") or a function: there is no loss that suits every model."""
     X, y = list(X), list(y)
     _check_data(X, y, "evaluate")
     fn = _loss_function(loss)
-    with no_grad():
+    with in_mode(model, training=False), no_grad():
         outputs = [model(x) for x in X]
         value = fn(outputs, y)
     return Evaluation(float(value), _accuracy(outputs, y, loss))
@@ -162,8 +169,8 @@ def evaluate(model, X, y, *, loss="hinge") -> Evaluation:
 
 def predict(model, X) -> list[int]:
     """The class each sample is predicted to be (argmax of the outputs, or for one
-    output 1 if the score is positive, else 0), under ``no_grad``."""
-    with no_grad():
+    output 1 if the score is positive, else 0), in evaluation mode, under ``no_grad``."""
+    with in_mode(model, training=False), no_grad():
         return [_label(model(x)) for x in X]
 
 
@@ -173,18 +180,6 @@ def _check_data(X, y, who: str) -> None:
         raise ValueError(f"{who}: {len(X)} samples but {len(y)} labels")
     if not X:
         raise ValueError(f"{who}: no samples")
-
-
-def _positive_int(x, name: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1:
-        raise ValueError(f"{name} must be a positive int, got {x!r}")
-    return int(x)
-
-
-def _non_negative(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
-        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return float(x)
 
 
 def _validation(X, y, val, val_split, seed):
@@ -201,8 +196,6 @@ def _validation(X, y, val, val_split, seed):
 
 
 def _progress_bar(epochs: int, enabled: bool):
-    from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
-
     return tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, leave=True)
 
 
@@ -227,7 +220,7 @@ def _collector_paused():
         gc.enable()
 
 
-def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, bar):
+def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, max_grad_norm, bar):
     """One pass over the batches, one optimiser step each. Returns the epoch's mean
     data loss and accuracy (None when accuracy does not apply)."""
     total, correct, counted, seen = 0.0, 0.0, 0, 0
@@ -239,6 +232,8 @@ def _epoch(model, X, y, batches, loss, loss_fn, optimizer, penalty, bar):
             objective = data_loss + penalty() if penalty is not None else data_loss
             optimizer.zero_grad()
             objective.backward()
+            if max_grad_norm is not None:
+                clip_grad_norm(optimizer.params, max_grad_norm)
             optimizer.step()
         seen += len(batch)
         total += data_loss.data * len(batch)
@@ -260,6 +255,7 @@ def fit(
     epochs: int = 100,
     batch_size: int | None = None,
     l2: float = 0.0,
+    max_grad_norm: float | None = None,
     val=None,
     val_split: float | None = None,
     early_stopping: int | None = None,
@@ -275,28 +271,39 @@ def fit(
     - ``loss``: "hinge" (one output; labels 0/1 or -1/+1), "bce" (one output, a
       logit; labels 0/1), "cross_entropy" (one logit per class; int labels), "mse",
       or a function ``loss(outputs, targets) -> Value`` over a batch.
-    - ``optimizer``: default ``Adam(model, lr=0.01)``. Built from the model itself,
-      it skips frozen layers.
+    - ``optimizer``: an optimiser object, by default ``Adam(model, lr=0.01)``. Built
+      from the model itself, it skips frozen layers.
     - ``batch_size``: None for full batch; otherwise shuffled mini-batches (seeded
       by ``seed``; ``shuffle=False`` keeps the data order).
     - ``l2``: adds ``l2 * sum(p*p)``, over the parameters the optimiser updates, to
       each batch's loss (micrograd's regularisation; the optimisers' ``weight_decay``
       is the same thing applied in the update).
+    - ``max_grad_norm``: clip the gradient to this norm before every step
+      (``clip_grad_norm``), against exploding gradients.
     - ``val=(X_val, y_val)``, or ``val_split=0.2`` to hold out a seeded fraction.
     - ``early_stopping=k``: stop when the validation loss has not improved for k
       epochs; with ``restore_best`` the best epoch's weights are loaded back.
     - ``scheduler``: stepped once after every epoch (``LinearLR``, ``StepLR`` ...).
-    - ``callback(epoch, history)``: called after every epoch; return True to stop.
-    - ``progress``: show a tqdm bar with the running loss.
+    - ``callback(epoch, history)``: called after every epoch (counted from 1);
+      return True to stop.
+    - ``progress``: show a tqdm bar with the running loss. When training ends its
+      last line shows the trained model's loss and accuracy (what ``evaluate``
+      returns; one more pass over the data), while ``History.loss`` holds each
+      epoch's mean during the pass.
+
+    The model trains in training mode (dropout on) and is measured in evaluation
+    mode; afterwards every module is back in the mode it was in.
     """
     X, y = list(X), list(y)
     _check_data(X, y, "fit")
     X, y, X_val, y_val = _validation(X, y, val, val_split, seed)
-    epochs = _positive_int(epochs, "epochs")
-    size = len(X) if batch_size is None else _positive_int(batch_size, "batch_size")
-    l2 = _non_negative(l2, "l2")
+    epochs = integer(epochs, "epochs")
+    size = len(X) if batch_size is None else integer(batch_size, "batch_size")
+    l2 = number(l2, "l2", at_least=0.0)
+    if max_grad_norm is not None:
+        max_grad_norm = number(max_grad_norm, "max_grad_norm", at_least=0.0)
     if early_stopping is not None:
-        early_stopping = _positive_int(early_stopping, "early_stopping")
+        early_stopping = integer(early_stopping, "early_stopping")
         if X_val is None:
             raise ValueError("early_stopping needs validation data: pass val=(X, y) or val_split")
     loss_fn = _loss_function(loss)
@@ -304,6 +311,11 @@ def fit(
         if not isinstance(model, Module):
             raise ValueError("fit: pass an optimizer for a model that is not a Module")
         optimizer = Adam(model, lr=0.01)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be an optimiser object such as Adam(model, lr=0.01) or "
+            f"SGD(model, lr=0.1), not {optimizer!r}"
+        )
 
     def penalty() -> Value:  # l2 * sum(p*p) over what the optimiser trains
         return l2 * losses.l2(optimizer.params)
@@ -313,33 +325,27 @@ def fit(
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
     bar = _progress_bar(epochs, progress)
-    try:
-        for epoch in range(epochs):
+    with in_mode(model, training=True), bar:
+        for epoch in range(1, epochs + 1):
             if shuffle and size < len(X):
                 rng.shuffle(order)
             history.lr.append(optimizer.lr)
             batches = [order[start : start + size] for start in range(0, len(X), size)]
             mean_loss, accuracy = _epoch(model, X, y, batches, loss, loss_fn, optimizer,
-                                         penalty if l2 else None, bar)  # fmt: skip
+                                         penalty if l2 else None, max_grad_norm, bar)  # fmt: skip
             history.loss.append(mean_loss)
             history.accuracy.append(accuracy)
-            shown = {"loss": f"{mean_loss:.4f}"}
-            if accuracy is not None:
-                shown["acc"] = f"{accuracy:.3f}"
             if X_val is not None:
                 v = evaluate(model, X_val, y_val, loss=loss)
                 history.val_loss.append(v.loss)
                 history.val_accuracy.append(v.accuracy)
-                shown["val_loss"] = f"{v.loss:.4f}"
-                if v.accuracy is not None:
-                    shown["val_acc"] = f"{v.accuracy:.3f}"
                 if v.loss < best_loss:
                     best_loss, waited, history.best_epoch = v.loss, 0, epoch
                     if early_stopping is not None and restore_best and isinstance(model, Module):
                         best_state = model.state_dict()
                 else:
                     waited += 1
-            bar.set_postfix(shown, refresh=False)
+            bar.set_postfix(_shown(history), refresh=False)
             bar.update(1)
             if scheduler is not None:
                 scheduler.step()
@@ -349,8 +355,33 @@ def fit(
             if early_stopping is not None and waited >= early_stopping:
                 history.stopped = f"early stopping: no better validation loss for {waited} epochs"
                 break
-    finally:
-        bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        if progress:
+            bar.set_postfix(_final(model, X, y, X_val, y_val, loss), refresh=False)
     return history
+
+
+def _postfix(loss: float, accuracy: float | None, prefix: str = "") -> dict[str, str]:
+    shown = {f"{prefix}loss": f"{loss:.4f}"}
+    if accuracy is not None:
+        shown[f"{prefix}acc"] = f"{accuracy:.3f}"
+    return shown
+
+
+def _shown(history: History) -> dict[str, str]:
+    """The bar's numbers after an epoch: its mean training loss and accuracy, and
+    the validation loss and accuracy after it."""
+    shown = _postfix(history.loss[-1], history.accuracy[-1])
+    if history.val_loss:
+        shown.update(_postfix(history.val_loss[-1], history.val_accuracy[-1], "val_"))
+    return shown
+
+
+def _final(model, X, y, X_val, y_val, loss) -> dict[str, str]:
+    """The bar's numbers when training is over: the trained model's, as ``evaluate``
+    gives them, so that they equal any summary printed after the bar."""
+    shown = _postfix(*evaluate(model, X, y, loss=loss))
+    if X_val is not None:
+        shown.update(_postfix(*evaluate(model, X_val, y_val, loss=loss), "val_"))
+    return shown

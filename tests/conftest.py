@@ -51,3 +51,14 @@ def renderer(monkeypatch):
     if not PURE.exists():
         pytest.skip("graphviz-pure is not installed")
     monkeypatch.setenv("CHAINRULE_DOT", str(PURE))
+
+
+@pytest.fixture
+def agg():
+    """matplotlib's pyplot on the Agg backend (no display), or a skip without it."""
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")

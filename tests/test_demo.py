@@ -2,16 +2,8 @@
 
 import sys
 
-import pytest
-
 from autograd.cli import main
 from nn.demo import train_demo
-
-
-@pytest.fixture
-def agg():
-    mpl = pytest.importorskip("matplotlib")
-    mpl.use("Agg")
 
 
 def test_the_demo_reaches_100_percent_training_accuracy_and_writes_the_plots(tmp_path, capsys, agg):

@@ -1,7 +1,8 @@
 """The shape of the code (../shared/DESIGN.md, "Layout"): every module imports only the
 modules below it in its package, there are no import cycles, autograd never imports
-nn (except the command line), no module imports another's private names, and the
-engine's core imports without graphviz.
+nn (except the command line), nn uses autograd's public API only, no module imports
+another's private names, imports sit at the top of a file except optional packages,
+and the engine's core imports without graphviz.
 
 Imports are read from the source with ``ast``, every one of them, those inside
 functions too: an import inside a function hides a cycle from Python, not from here.
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+import autograd
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each package's modules from the top down: a module may import only those after it.
@@ -25,11 +28,23 @@ LAYERS = {
         "__main__", "__init__", "cli", "expr", "stepper", "grading", "exercises", "drawing",
         "render", "steps", "text", "calculus", "tape", "gradcheck", "value", "graph", "ops",
     ],
+    # state is below module (DESIGN.md lists it above): Module's own state_dict, save
+    # and load are two-liners over state's functions, which need no Module. checks is
+    # the one set of argument checks every nn module shares.
     "nn": [
         "__init__", "demo", "plot", "train", "optim", "losses", "data", "export", "layers",
-        "recurrent", "state", "module",
+        "recurrent", "module", "state", "checks",
     ],
 }  # fmt: skip
+# Optional packages, imported inside the functions that need them (and nn.demo, which
+# only the train command loads, so that a student's own nn.py cannot break the others).
+LAZY = {
+    "autograd.cli": {"nn.demo"},
+    "autograd.stepper": {"ipywidgets", "IPython.display"},
+    "nn.demo": {"matplotlib.figure"},
+    "nn.export": {"torch"},
+    "nn.plot": {"matplotlib.pyplot"},
+}
 PACKAGE_ORDER = ["nn", "autograd"]  # nn is built on autograd, never the other way
 APPLICATION = "autograd.cli"  # the one module on top of both packages
 
@@ -126,6 +141,30 @@ def test_there_is_no_import_cycle():
                 path.append(child)
 
 
+@pytest.mark.parametrize("module", modules())
+def test_imports_are_at_the_top_except_optional_packages(module):
+    package, name = module.split(".")
+    tree = ast.parse((ROOT / package / f"{name}.py").read_text(encoding="utf-8"))
+    top = set(tree.body)
+    inside = {
+        node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in top
+    }
+    assert inside <= LAZY.get(module, set()), f"{module} imports {inside} inside a function"
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m.startswith("nn.")])
+def test_nn_uses_autograd_through_its_public_api_only(module):
+    package, name = module.split(".")
+    tree = ast.parse((ROOT / package / f"{name}.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
+            names = [alias.name for alias in node.names]
+            assert node.module == "autograd", f"{module} reaches into {node.module}"
+            assert set(names) <= set(autograd.__all__), f"{module}: {names}"
+
+
 def test_the_graph_module_imports_nothing_from_chainrule():
     assert imports("autograd.graph") == []
 
@@ -173,8 +212,7 @@ def test_every_module_has_its_own_test_file():
     missing = [
         m
         for m in modules()
-        if m.startswith("autograd.")
-        and m.split(".")[1] not in ("__init__", "__main__")
+        if m.split(".")[1] not in ("__init__", "__main__")
         and not (ROOT / "tests" / f"test_{m.split('.')[1]}.py").exists()
     ]
     assert missing == []

@@ -1,11 +1,13 @@
-"""nn.losses: each loss against its closed form, in value and in gradient."""
+"""nn.losses: each loss against its closed form, in value and in gradient (and the
+triplet loss against PyTorch)."""
 
 import math
+import random
 
 import pytest
 
 from autograd import Value, gradcheck, topological_order
-from nn import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss
+from nn import bce_with_logits, cross_entropy, hinge_loss, l2, mse_loss, triplet_margin_loss
 
 
 def values(*xs):
@@ -213,3 +215,51 @@ def test_losses_agree_with_torch(torch):
     ref.backward()
     assert loss.data == pytest.approx(ref.item(), rel=1e-12)
     assert [v.grad for v in ours] == pytest.approx(t.grad.tolist(), rel=1e-12)
+
+
+# ---------------------------------------------------------------- triplet margin
+def test_triplet_loss_is_the_margin_violation_of_the_two_distances():
+    anchor, positive, negative = [0.0, 0.0], [3.0, 4.0], [6.0, 8.0]
+    d_ap = math.dist([1e-6, 1e-6], [3.0, 4.0])  # PyTorch adds eps to every difference
+    d_an = math.dist([1e-6, 1e-6], [6.0, 8.0])
+    loss = triplet_margin_loss(anchor, positive, negative, margin=6.0)
+    assert loss.data == pytest.approx(d_ap - d_an + 6.0, rel=1e-12)
+
+
+def test_triplet_loss_is_zero_once_the_negative_is_far_enough():
+    assert triplet_margin_loss([0.0], [1.0], [3.0], margin=1.0).data == 0.0
+
+
+def test_triplet_loss_pulls_the_positive_in_and_pushes_the_negative_out():
+    a, p, n = values(0.0, 0.0), values(1.0, 0.0), values(0.0, 1.5)
+    triplet_margin_loss(a, p, n).backward()
+    assert p[0].grad > 0.0  # increasing p's distance increases the loss
+    assert n[1].grad < 0.0
+    assert gradcheck(
+        lambda *xs: triplet_margin_loss(xs[0:2], xs[2:4], xs[4:6]), [0.1, 0.2, 1.0, -0.3, 0.2, 1.1]
+    )
+
+
+def test_triplet_loss_checks_its_arguments():
+    with pytest.raises(ValueError, match="of one length, got lengths 2, 1, 2"):
+        triplet_margin_loss([0.0, 1.0], [1.0], [2.0, 3.0])
+    with pytest.raises(ValueError, match="margin must be a finite number >= 0.0"):
+        triplet_margin_loss([0.0], [1.0], [2.0], margin=-1.0)
+    with pytest.raises(TypeError, match="must be a list"):
+        triplet_margin_loss(0.0, [1.0], [2.0])
+
+
+@pytest.mark.torch
+def test_triplet_loss_equals_torchs(torch):
+    rng = random.Random(0)
+    for margin in (0.5, 1.0, 3.0):
+        a, p, n = ([rng.uniform(-1, 1) for _ in range(4)] for _ in range(3))
+        ours = [values(*v) for v in (a, p, n)]
+        loss = triplet_margin_loss(*ours, margin=margin)
+        loss.backward()
+        theirs = [torch.tensor([v], dtype=torch.float64, requires_grad=True) for v in (a, p, n)]
+        t_loss = torch.nn.functional.triplet_margin_loss(*theirs, margin=margin, p=2)
+        t_loss.backward()
+        assert loss.data == pytest.approx(t_loss.item(), rel=1e-12, abs=1e-15)
+        for vs, t in zip(ours, theirs):
+            assert [v.grad for v in vs] == pytest.approx(t.grad[0].tolist(), rel=1e-12, abs=1e-15)

@@ -1,16 +1,13 @@
-"""nn.module: parameter discovery, Neuron/Layer/MLP, freezing, state and persistence."""
+"""nn.module: parameter discovery, modes, freezing, Sequential and the building blocks
+layers share. (Saving and loading: test_state.py; the layers: test_layers.py.)"""
 
-import json
-import math
 import random
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from autograd import Value
-from nn import MLP, SGD, Layer, Module, Neuron
-from nn.module import ACTIVATIONS
+from nn import MLP, SGD, Layer, Module, Neuron, Sequential
+from nn.module import generator, in_mode, uniform
 
 
 # ---------------------------------------------------------------- the worked exercise
@@ -129,132 +126,11 @@ def test_a_module_without_init_call_or_parameters_works():
         pass
 
     e = Empty()
-    assert e.parameters() == [] and e.state_dict() == {} and not e.frozen
-    assert repr(e) == "Empty(0 parameters)"
+    assert e.parameters() == [] and e.state_dict() == {} and not e.frozen and e.training
+    assert repr(e) == "Empty()"
 
 
-# ---------------------------------------------------------------- Neuron, Layer, MLP
-def test_neuron_returns_one_value_and_computes_act_of_w_dot_x_plus_b():
-    n = Neuron(2, activation="tanh", seed=1)
-    n.b.data = 0.25
-    out = n([1.5, -2.0])
-    expected = math.tanh(n.w[0].data * 1.5 - n.w[1].data * 2.0 + 0.25)
-    assert isinstance(out, Value) and out.data == pytest.approx(expected, abs=1e-15)
-
-
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_every_activation_gives_the_documented_function(activation):
-    n = Neuron(1, activation=activation, seed=0)
-    n.w[0].data, n.b.data = 1.0, 0.0
-    f = {
-        "relu": lambda z: max(z, 0.0),
-        "tanh": math.tanh,
-        "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
-        "linear": lambda z: z,
-    }[activation]
-    for z in (-1.5, 0.7):
-        assert n([z]).data == pytest.approx(f(z))
-
-
-def test_unknown_activation_is_a_value_error():
-    for make in (
-        lambda: Neuron(2, "softmax"),
-        lambda: Layer(2, 2, activation="gelu"),
-        lambda: MLP(2, [1], activation="Relu"),
-    ):
-        with pytest.raises(ValueError, match="unknown activation"):
-            make()
-
-
-def test_default_activation_is_relu():
-    assert (
-        Neuron(2).activation == "relu"
-        and Layer(2, 3).activation == "relu"
-        and MLP(2, [3, 1]).activation == "relu"
-    )
-
-
-def test_neuron_weighted_sum_is_one_dot_node_with_the_bias_folded_in():
-    n = Neuron(3, seed=0)
-    out = n([1.0, 2.0, 3.0])
-    assert out.op == "relu"
-    (total,) = out.inputs
-    assert total.op == "dot" and len(total.inputs) == 2 * 3 + 1  # w, x, then b
-    assert list(total.inputs[:3]) == n.w and total.inputs[-1] is n.b
-    assert [x.data for x in total.inputs[3:6]] == [1.0, 2.0, 3.0]
-    assert total.local[-1] == 1.0  # d(w·x + b)/db
-
-
-def test_linear_neuron_output_is_the_dot_node_itself():
-    assert Neuron(2, activation="linear", seed=0)([1.0, 2.0]).op == "dot"
-
-
-def test_layer_returns_a_list_even_for_one_neuron():
-    out = Layer(2, 1, seed=0)([1.0, 2.0])
-    assert isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value)
-
-
-def test_layer_lifts_its_inputs_once_for_all_neurons():
-    outs = Layer(2, 4, activation="linear", seed=0)([1.0, 2.0])
-    inputs = [o.inputs[2:4] for o in outs]  # (x0, x1) of each neuron's dot (w0, w1, x0, x1, b)
-    assert all(all(a is b for a, b in zip(inputs[0], other)) for other in inputs[1:])
-
-
-def test_layer_and_neuron_check_the_number_of_inputs():
-    with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
-        Layer(2, 3)([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="expects 2 inputs"):
-        Neuron(2)([1.0])
-
-
-def test_inputs_may_be_values_and_receive_gradients():
-    x = [Value(1.0), Value(-1.0)]
-    out = MLP(2, [3, 1], seed=2)(x)[0]
-    out.backward()
-    grads = [v.grad for v in x]
-    assert grads != [0.0, 0.0]
-
-
-def test_mlp_hidden_layers_use_the_activation_and_the_last_is_linear():
-    mlp = MLP(2, [4, 4, 3], activation="tanh", seed=0)
-    assert [layer.activation for layer in mlp.layers] == ["tanh", "tanh", "linear"]
-    out = mlp([0.3, -0.4])
-    assert isinstance(out, list) and len(out) == 3 and all(o.op == "dot" for o in out)
-
-
-def test_same_seed_same_weights_other_seed_other_weights():
-    a, b, c = MLP(2, [8, 1], seed=7), MLP(2, [8, 1], seed=7), MLP(2, [8, 1], seed=8)
-    assert a.state_dict() == b.state_dict()
-    assert a.state_dict() != c.state_dict()
-    assert Neuron(3, seed=5).state_dict() == Neuron(3, seed=5).state_dict()
-
-
-def test_default_initialisation_is_kaiming_uniform_with_zero_bias():
-    mlp = MLP(16, [64, 4], seed=0)
-    for layer in mlp.layers:
-        bound = math.sqrt(6.0 / layer.nin)
-        weights = [w.data for n in layer.neurons for w in n.w]
-        assert all(-bound <= w <= bound for w in weights)
-        assert max(map(abs, weights)) > 0.9 * bound  # uses the whole range
-        assert all(n.b.data == 0.0 for n in layer.neurons)
-
-
-def test_sizes_must_be_positive_ints():
-    for make in (
-        lambda: Neuron(0),
-        lambda: Layer(2, 0),
-        lambda: MLP(2, []),
-        lambda: MLP(2, [2.5]),
-        lambda: Neuron(True),
-    ):
-        with pytest.raises(ValueError):
-            make()
-
-
-def test_repr_is_readable():
-    assert repr(Neuron(2, seed=0)) == "Neuron(2, activation='relu')"
-    assert repr(Layer(2, 16, activation="tanh")) == "Layer(2, 16, activation='tanh')"
-    assert repr(MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu')"
+def test_repr_lists_the_submodules_of_a_module_without_a_description():
     nested = repr(Nested())
     assert nested.splitlines()[0] == "Nested(  # 6 parameters"
     assert "  blocks.0: Affine(2 parameters)" in nested.splitlines()
@@ -301,160 +177,111 @@ def test_a_new_layer_in_a_frozen_model_is_trainable():
     assert mlp.parameters(trainable_only=True) == mlp.layers[-1].parameters()
 
 
-# ---------------------------------------------------------------- state_dict
-def test_state_dict_maps_names_to_floats_in_parameter_order():
-    mlp = MLP(2, [2, 1], seed=0)
-    state = mlp.state_dict()
-    assert list(state) == [n for n, _ in mlp.named_parameters()]
-    assert all(type(v) is float for v in state.values())
+# ---------------------------------------------------------------- modes
+def _tree():
+    return Sequential(Layer(2, 3, seed=0), Layer(3, 3), Sequential(Layer(3, 2), Layer(2, 1)))
 
 
-def test_load_state_dict_round_trips_into_another_model():
-    a, b = MLP(2, [4, 1], seed=1), MLP(2, [4, 1], seed=2)
-    b.load_state_dict(a.state_dict())
-    assert b.state_dict() == a.state_dict()
-    assert b([0.3, 0.9])[0].data == a([0.3, 0.9])[0].data
+def test_every_module_is_made_in_training_mode():
+    assert all(m.training for m in _tree().modules())
 
 
-def test_load_state_dict_accepts_ints():
-    n = Neuron(1, seed=0)
-    n.load_state_dict({"w.0": 2, "b": -1})
-    assert n.state_dict() == {"w.0": 2.0, "b": -1.0}
+def test_eval_and_train_switch_the_module_and_every_module_inside_it():
+    model = _tree()
+    assert model.eval() is model
+    assert [m.training for m in model.modules()] == [False] * len(model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+    model.layers[2].eval()  # a part alone
+    assert (
+        model.training and not model.layers[2].training and not model.layers[2].layers[1].training
+    )
 
 
-def _bad_states(good):
-    first = next(iter(good))
-    missing = dict(good)
-    del missing[first]
-    yield "missing key", missing, "missing"
-    yield "extra key", {**good, "layers.9.w": 1.0}, "unexpected"
-    wrong = {"string": "0.5", "None": None, "NaN": math.nan, "inf": math.inf, "-inf": -math.inf}
-    wrong.update({"bool": True, "list": [0.5], "dict": {"x": 1}})
-    for label, bad in wrong.items():
-        yield label, {**good, first: bad}, first
-    yield "huge int", {**good, first: 10**400}, first
-    yield "non-dict", list(good.values()), "dict"
-    yield "None state", None, "dict"
+def test_train_takes_only_a_bool():
+    with pytest.raises(ValueError, match="mode must be True or False, got 'no'"):
+        _tree().train("no")
 
 
-def test_every_malformed_state_is_rejected_and_changes_nothing():
-    model = MLP(2, [3, 1], seed=0)
-    good = model.state_dict()
-    for label, bad, message in _bad_states(MLP(2, [3, 1], seed=1).state_dict()):
-        with pytest.raises(ValueError, match=message):
-            model.load_state_dict(bad)
-        assert model.state_dict() == good, label
+def test_in_mode_switches_for_the_block_then_restores_each_module():
+    model = _tree()
+    model.layers[1].eval()  # mixed modes before
+    before = [m.training for m in model.modules()]
+    with in_mode(model, training=False):
+        assert not any(m.training for m in model.modules())
+    assert [m.training for m in model.modules()] == before
+    with pytest.raises(RuntimeError), in_mode(model, training=True):
+        raise RuntimeError("restored even when the block fails")
+    assert [m.training for m in model.modules()] == before
 
 
-def test_load_state_dict_checks_everything_before_changing_anything():
-    model = Neuron(3, seed=0)
-    good = model.state_dict()
-    bad = {name: 1.0 for name in good}
-    bad["b"] = math.nan  # the last entry is bad: the earlier ones must not be applied
-    with pytest.raises(ValueError):
-        model.load_state_dict(bad)
-    assert model.state_dict() == good
+def test_in_mode_lets_a_plain_function_through():
+    def f(x):
+        return x
+
+    with in_mode(f, training=False) as model:
+        assert model is f
 
 
-# ---------------------------------------------------------------- save / load
-def test_save_load_round_trips_floats_exactly(tmp_path):
-    model = MLP(2, [3, 1], seed=0)
-    tricky = [0.1 + 0.2, 1e-300, 5e-324, -0.0, 1 / 3, 123456789.123456789, 2.0**-1074 * 3, math.pi]
-    for p, x in zip(model.parameters(), tricky):
-        p.data = x
-    path = tmp_path / "model.json"
-    model.save(path)
-    other = MLP(2, [3, 1], seed=1)
-    other.load(path)
-    assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
-    assert math.copysign(1.0, other.parameters()[3].data) == -1.0  # -0.0 kept
+# ---------------------------------------------------------------- Sequential
+def test_sequential_applies_its_modules_in_order():
+    first, second = Layer(2, 3, activation="tanh", seed=0), Layer(3, 1, seed=1)
+    model = Sequential(first, second)
+    x = [0.5, -1.0]
+    assert [v.data for v in model(x)] == [v.data for v in second(first(x))]
 
 
-def test_saved_file_is_readable_json_of_the_state_dict(tmp_path):
-    model = Neuron(2, seed=0)
-    model.save(str(tmp_path / "n.json"))
-    text = (tmp_path / "n.json").read_text()
-    assert json.loads(text) == model.state_dict()
-    assert list(json.loads(text)) == ["w.0", "w.1", "b"]
+def test_sequential_names_parameters_by_position():
+    model = Sequential(Sequential(), Layer(1, 1, seed=0))
+    assert [n for n, _ in model.named_parameters()] == [
+        "layers.1.neurons.0.w.0",
+        "layers.1.neurons.0.b",
+    ]
 
 
-def test_save_refuses_non_finite_parameters_and_leaves_no_file(tmp_path):
-    model = Neuron(1, seed=0)
-    model.b.data = math.nan
-    with pytest.raises(ValueError, match="non-finite"):
-        model.save(tmp_path / "n.json")
-    assert list(tmp_path.iterdir()) == []
+def test_an_empty_sequential_returns_its_input():
+    x = [1.0, 2.0]
+    assert Sequential()(x) is x
 
 
-def _malformed_files(tmp_path, good: dict):
-    text = json.dumps(good)
-    cases = {
-        "truncated": text[: len(text) // 2],
-        "not json": "hello",
-        "empty": "",
-        "non-dict json": json.dumps(list(good.values())),
-        "json null": "null",
-        "json string": '"w.0"',
-        "missing key": json.dumps(dict(list(good.items())[1:])),
-        "extra key": json.dumps({**good, "extra": 1.0}),
-        "string value": text.replace(repr(good["b"]), '"0.5"'),
-        "NaN literal": text.replace(repr(good["b"]), "NaN"),
-        "Infinity literal": text.replace(repr(good["b"]), "-Infinity"),
-        "overflowing number": text.replace(repr(good["b"]), "1e999"),
-        "huge integer": text.replace(repr(good["b"]), "9" * 400),
-        "bool value": text.replace(repr(good["b"]), "true"),
-        "duplicate key": text[:-1] + ', "b": 1.0}',
-        "deeply nested": "[" * 100000 + "]" * 100000,
-    }
-    for name, content in cases.items():
-        path = tmp_path / f"{name}.json"
-        path.write_text(content)
-        yield name, path
-    binary = tmp_path / "binary.json"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
-    yield "binary", binary
-    yield "missing file", tmp_path / "does-not-exist.json"
-    yield "directory", tmp_path
+def test_sequential_takes_only_modules():
+    with pytest.raises(TypeError, match="Sequential takes modules; argument 1 is function"):
+        Sequential(Layer(1, 1), lambda x: x)
 
 
-def test_every_malformed_file_is_rejected_and_changes_nothing(tmp_path):
-    model = Neuron(2, seed=0)
-    model.b.data = 0.125
-    good = model.state_dict()
-    for name, path in _malformed_files(tmp_path, good):
-        with pytest.raises(ValueError):
-            model.load(path)
-        assert model.state_dict() == good, name
+def test_sequential_repr_lists_its_layers():
+    text = repr(Sequential(Layer(2, 1, seed=0), Sequential()))
+    assert text.splitlines() == [
+        "Sequential(  # 3 parameters",
+        "  layers.0: Layer(2, 1, activation='relu')",
+        "  layers.1: Sequential()",
+        ")",
+    ]
 
 
-def test_load_error_names_the_file_and_the_problem(tmp_path):
-    path = tmp_path / "m.json"
-    path.write_text('{"w.0": 1.0}')
-    with pytest.raises(ValueError, match=r"m\.json.*missing"):
-        Neuron(1, seed=0).load(path)
-
-
-def test_many_seeded_models_round_trip_through_files(tmp_path):
+# ---------------------------------------------------------------- building blocks
+def test_generator_is_seeded_and_passes_a_generator_through():
+    assert generator(3).random() == random.Random(3).random()
     rng = random.Random(0)
-    for i in range(5):
-        sizes = [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
-        model = MLP(rng.randint(1, 3), sizes, seed=i)
-        for p in model.parameters():
-            p.data = rng.uniform(-1e6, 1e6) * 10.0 ** rng.randint(-300, 0)
-        model.save(tmp_path / "m.json")
-        fresh = MLP(len(model.layers[0].neurons[0].w), sizes, seed=99)
-        fresh.load(tmp_path / "m.json")
-        assert fresh.state_dict() == model.state_dict()
+    assert generator(rng) is rng
+    for bad in ("seed", 1.5, True):
+        with pytest.raises(ValueError, match="seed must be an int or None"):
+            generator(bad)
 
 
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=4, max_size=4))
-def test_any_finite_floats_survive_save_and_load_bit_for_bit(tmp_path_factory, xs):
-    model = Neuron(3, seed=0)
-    for p, x in zip(model.parameters(), xs):
-        p.data = x
-    path = tmp_path_factory.mktemp("m") / "m.json"
-    model.save(path)
-    fresh = Neuron(3, seed=1)
-    fresh.load(path)
-    assert [p.data for p in fresh.parameters()] == xs
-    assert [str(p.data) for p in fresh.parameters()] == [str(x) for x in xs]
+def test_uniform_draws_every_shape_in_row_major_order_within_the_bound():
+    grid = uniform(random.Random(0), 0.5, (2, 3), "w")
+    flat = uniform(random.Random(0), 0.5, (6,), "w")
+    assert [[v.data for v in row] for row in grid] == [
+        [v.data for v in flat[:3]],
+        [v.data for v in flat[3:]],
+    ]
+    assert all(abs(v.data) <= 0.5 for v in flat)
+    assert [v.label for v in grid[1]] == ["w1_0", "w1_1", "w1_2"]
+    assert uniform(random.Random(0), 1.0, (2, 1, 2, 2), "k")[1][0][1][0].label == "k1_0_1_0"
+
+
+def test_a_parameter_is_frozen_when_the_module_holding_it_is():
+    model = Sequential(Layer(1, 1, seed=0), Layer(1, 1, seed=1))
+    model.layers[0].neurons[0].freeze()
+    assert model.parameters(trainable_only=True) == model.layers[1].parameters()

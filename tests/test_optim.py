@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import MLP, SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR
+from nn import MLP, SGD, Adam, LambdaLR, LinearLR, RMSprop, StepLR, clip_grad_norm
 
 
 def param(data, grad):
@@ -234,3 +234,44 @@ def test_updates_agree_with_torch_optim(torch, ours, theirs, options):
         t.grad = torch.tensor(g)
         topt.step()
     assert [p.data for p in ps] == pytest.approx(t.tolist(), rel=1e-12, abs=1e-15)
+
+
+# ---------------------------------------------------------------- gradient clipping
+def test_clip_grad_norm_scales_a_large_gradient_down_to_max_norm_keeping_its_direction():
+    ps = [param(0.0, 3.0), param(0.0, 4.0)]
+    norm = clip_grad_norm(ps, 1.0)
+    assert norm == 5.0
+    assert [p.grad for p in ps] == pytest.approx([0.6, 0.8], rel=1e-6)
+
+
+def test_clip_grad_norm_leaves_a_small_gradient_alone():
+    ps = [param(0.0, 0.3), param(0.0, -0.4)]
+    assert clip_grad_norm(ps, 1.0) == pytest.approx(0.5)
+    assert [p.grad for p in ps] == [0.3, -0.4]
+
+
+def test_clip_grad_norm_takes_a_module_and_checks_max_norm():
+    mlp = MLP(2, [3, 1], seed=0)
+    mlp([1.0, 2.0])[0].backward()
+    norm = math.sqrt(sum(p.grad**2 for p in mlp.parameters()))
+    assert clip_grad_norm(mlp, norm / 2) == pytest.approx(norm)
+    assert math.sqrt(sum(p.grad**2 for p in mlp.parameters())) == pytest.approx(norm / 2)
+    with pytest.raises(ValueError, match="max_norm must be a finite number >= 0.0"):
+        clip_grad_norm(mlp, -1.0)
+    with pytest.raises(TypeError, match="clip_grad_norm: params must be Values"):
+        clip_grad_norm([1.0], 1.0)
+
+
+@pytest.mark.torch
+def test_clip_grad_norm_agrees_with_torch(torch):
+    grads = [[3.0, -1.0], [0.5], [2.0, 2.0, -7.0]]
+    for max_norm in (0.1, 5.0, 100.0):
+        ps = [param(0.0, g) for gs in grads for g in gs]
+        norm = clip_grad_norm(ps, max_norm)
+        ts = [torch.zeros(len(gs), dtype=torch.float64, requires_grad=True) for gs in grads]
+        for t, gs in zip(ts, grads):
+            t.grad = torch.tensor(gs, dtype=torch.float64)
+        t_norm = torch.nn.utils.clip_grad_norm_(ts, max_norm)
+        assert norm == pytest.approx(t_norm.item(), rel=1e-12)
+        theirs = [g for t in ts for g in t.grad.tolist()]
+        assert [p.grad for p in ps] == pytest.approx(theirs, rel=1e-12)

@@ -1,6 +1,6 @@
-"""nn.train and nn.plot: the training loop and its pictures."""
+"""nn.train: the training loop. (Pictures: test_plot.py; the demo: test_demo.py.)"""
 
-import sys
+import math
 
 import pytest
 
@@ -9,14 +9,19 @@ from nn import (
     MLP,
     SGD,
     Adam,
+    Dropout,
     History,
+    Layer,
     LinearLR,
+    Module,
     Neuron,
+    Sequential,
     evaluate,
     fit,
     make_digits,
     make_moons,
     predict,
+    train_val_split,
 )  # fmt: skip
 
 
@@ -122,7 +127,8 @@ def test_validation_split_fills_the_validation_history(moons):
         model, X, y, optimizer=SGD(model, lr=0.1), epochs=4, val_split=0.25, seed=0, progress=False
     )
     assert len(history.val_loss) == len(history.val_accuracy) == 4
-    assert history.best_epoch == min(range(4), key=history.val_loss.__getitem__)
+    best = min(range(4), key=history.val_loss.__getitem__)
+    assert history.best_epoch == best + 1  # epochs count from 1
 
 
 def test_early_stopping_stops_and_restores_the_best_weights(moons):
@@ -132,9 +138,9 @@ def test_early_stopping_stops_and_restores_the_best_weights(moons):
     history = fit(model, X, y, loss="bce", optimizer=Adam(model, lr=0.05), epochs=200,
                   val=(X, flipped), early_stopping=3, progress=False)  # fmt: skip
     assert history.epochs < 200 and history.stopped.startswith("early stopping")
-    assert history.epochs == history.best_epoch + 1 + 3
+    assert history.epochs == history.best_epoch + 3
     restored = evaluate(model, X, flipped, loss="bce").loss
-    assert restored == pytest.approx(history.val_loss[history.best_epoch])
+    assert restored == pytest.approx(history.val_loss[history.best_epoch - 1])
 
 
 def test_callback_sees_every_epoch_and_can_stop_training(moons):
@@ -143,13 +149,13 @@ def test_callback_sees_every_epoch_and_can_stop_training(moons):
 
     def callback(epoch, history):
         seen.append((epoch, history.epochs))
-        return epoch == 2 or None
+        return epoch == 3 or None
 
     model = MLP(2, [4, 1], seed=0)
     history = fit(
         model, X, y, optimizer=SGD(model, lr=0.1), epochs=10, callback=callback, progress=False
     )
-    assert seen == [(0, 1), (1, 2), (2, 3)]
+    assert seen == [(1, 1), (2, 2), (3, 3)]  # epochs count from 1
     assert history.epochs == 3 and history.stopped == "callback"
 
 
@@ -243,89 +249,12 @@ def test_progress_bar_shows_the_running_loss_and_can_be_disabled(moons, capsys):
     assert capsys.readouterr() == ("", "")
 
 
-README_EXAMPLE = """
-from nn import MLP, SGD, LinearLR, evaluate, fit, make_moons
-
-X, y = make_moons(n=100, noise=0.1, seed=1337)  # 100 points, labels 0/1
-model = MLP(2, [16, 16, 1], seed=1337)  # relu hidden layers, linear output
-optimizer = SGD(model, lr=1.0)
-schedule = LinearLR(optimizer, 100, end_factor=0.1)  # lr falls from 1.0 to 0.1
-history = fit(model, X, y, loss="hinge", optimizer=optimizer, scheduler=schedule,
-              l2=1e-4, epochs=100, progress=False)  # progress=True shows a tqdm bar
-print(model, "with", len(model.parameters()), "parameters")
-print(history)
-result = evaluate(model, X, y, loss="hinge")
-print(f"accuracy {result.accuracy:.0%}, loss {result.loss:.4f}")
-"""
-
-README_OUTPUT = """\
-MLP(2, [16, 16, 1], activation='relu') with 337 parameters
-History(epochs=100, loss=0.0034, accuracy=1.000)
-accuracy 100%, loss 0.0034
-"""
-
-
-def test_the_readme_training_example_prints_what_the_readme_shows(capsys):
-    exec(README_EXAMPLE, {})
-    assert capsys.readouterr().out == README_OUTPUT
-
-
 def test_the_package_docstring_example_is_true():
     import doctest
 
     import nn
 
     assert doctest.testmod(nn, verbose=False).failed == 0
-
-
-# ---------------------------------------------------------------- plots
-@pytest.fixture
-def agg():
-    mpl = pytest.importorskip("matplotlib")
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt
-
-    yield plt
-    plt.close("all")
-
-
-def test_plot_losses_and_accuracy_are_titled_and_labelled(agg, moons):
-    from nn.plot import plot_accuracy, plot_losses
-
-    X, y = moons
-    model = MLP(2, [4, 1], seed=0)
-    history = fit(
-        model, X, y, optimizer=SGD(model, lr=0.1), epochs=3, val_split=0.25, progress=False
-    )
-    ax = plot_losses(history, label="sgd")
-    assert ax.get_title() and ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd train", "sgd validation"]
-    assert list(ax.lines[0].get_ydata()) == history.loss
-    ax = plot_accuracy(history, ax=agg.figure().add_subplot())
-    assert ax.get_ylabel() == "accuracy"
-
-
-@pytest.mark.parametrize("classes", [2, 3])
-def test_plot_decision_boundary_for_binary_and_multiclass(agg, classes):
-    from nn import make_spiral
-    from nn.plot import plot_decision_boundary
-
-    X, y = make_spiral(n=30, seed=0, classes=classes)
-    model = MLP(2, [4, 1 if classes == 2 else classes], seed=0)
-    ax = plot_decision_boundary(model, X, y, resolution=12)
-    assert ax.get_title() == "Decision boundary" and ax.get_xlabel() == "x0"
-    assert all(p.grad == 0.0 for p in model.parameters())  # evaluated under no_grad
-    with pytest.raises(ValueError, match="2-D"):
-        plot_decision_boundary(model, [[0.0, 1.0, 2.0]], [0])
-
-
-def test_plotting_without_matplotlib_says_how_to_install_it(monkeypatch):
-    from nn.plot import plot_losses
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"chainrule\[plot\]"):
-        plot_losses(History(loss=[1.0]))
 
 
 def test_fit_pauses_the_collector_only_inside_each_step():
@@ -352,3 +281,82 @@ def test_fit_pauses_the_collector_only_inside_each_step():
         assert not gc.isenabled()  # a collector the caller turned off stays off
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- modes
+class ModeProbe(Module):
+    """A linear model that records the mode it is called in."""
+
+    def __init__(self):
+        self.layer = Layer(2, 1, activation="linear", seed=0)
+        self.seen = []
+
+    def __call__(self, x):
+        self.seen.append(self.training)
+        return self.layer(x)
+
+
+def test_fit_trains_in_training_mode_and_validates_in_evaluation_mode(moons):
+    X, y = moons
+    model = ModeProbe()
+    fit(model, X, y, optimizer=SGD(model, lr=0.1), epochs=1, val=(X[:5], y[:5]), progress=False)
+    assert model.seen == [True] * len(X) + [False] * 5
+
+
+def test_fit_evaluate_and_predict_leave_every_module_in_the_mode_they_found(moons):
+    X, y = moons
+    model = Sequential(Layer(2, 4, seed=0), Dropout(0.5, seed=0), Layer(4, 1, activation="linear"))
+    model.layers[1].eval()
+    modes = [m.training for m in model.modules()]
+    fit(model, X, y, epochs=1, val_split=0.25, progress=False)
+    evaluate(model, X, y, loss="hinge")
+    predict(model, X)
+    assert [m.training for m in model.modules()] == modes
+
+
+def test_a_model_with_dropout_trains_and_evaluates_deterministically(moons):
+    X, y = moons
+    model = Sequential(
+        Layer(2, 16, seed=0), Dropout(0.2, seed=1), Layer(16, 1, activation="linear", seed=2)
+    )
+    fit(model, X, y, optimizer=Adam(model, lr=0.05), epochs=20, progress=False)
+    first, second = evaluate(model, X, y, loss="hinge"), evaluate(model, X, y, loss="hinge")
+    assert first == second and first.accuracy >= 0.8
+
+
+def test_max_grad_norm_clips_every_step(moons):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    fit(model, X, y, optimizer=SGD(model, lr=1.0), max_grad_norm=1e-3, epochs=1, progress=False)
+    step = math.sqrt(sum((p.data - b) ** 2 for p, b in zip(model.parameters(), before)))
+    assert step == pytest.approx(1e-3, rel=1e-3)  # lr 1 times a gradient of norm 1e-3
+
+
+def test_an_optimizer_given_by_name_is_a_clear_error(moons):
+    X, y = moons
+    with pytest.raises(
+        TypeError, match=r"optimizer must be an optimiser object such as Adam\(model"
+    ):
+        fit(MLP(2, [2, 1], seed=0), X, y, optimizer="adam", progress=False)
+
+
+def test_evaluate_needs_to_be_told_the_loss(moons):
+    X, y = moons
+    with pytest.raises(TypeError, match="loss"):
+        evaluate(MLP(2, [2, 1], seed=0), X, y)
+
+
+def test_the_bars_last_numbers_are_the_trained_models_as_evaluate_gives_them(moons, capsys):
+    X, y = moons
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, optimizer=SGD(model, lr=0.5), epochs=3, val_split=0.25, seed=0)
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    X_train, y_train, X_val, y_val = train_val_split(X, y, val_fraction=0.25, seed=0)
+    trained, held_out = (
+        evaluate(model, X_train, y_train, loss="hinge"),
+        evaluate(model, X_val, y_val, loss="hinge"),
+    )
+    assert f"loss={trained.loss:.4f}, acc={trained.accuracy:.3f}" in last
+    assert f"val_loss={held_out.loss:.4f}, val_acc={held_out.accuracy:.3f}" in last
+    assert f"{history.loss[-1]:.4f}" != f"{trained.loss:.4f}"  # not the epoch's running mean
