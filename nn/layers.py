@@ -168,6 +168,7 @@ class Layer(Module):
         rng = generator(seed)
         self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
         self.activation = check_activation(activation)
+        self.label_parameters()  # n0.w1, n0.b, n1.w0, ...
 
     @property
     def nin(self) -> int:
@@ -205,6 +206,7 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", seed=rng)
             for i in range(len(nouts))
         ]
+        self.label_parameters()  # l0.n0.w1, ...
 
     def __call__(self, x) -> list[Value]:
         for layer in self.layers:

@@ -111,10 +111,20 @@ class Module:
             p.grad = 0.0
 
     def label_parameters(self) -> Module:
-        """Set every parameter's label to its dotted name, so that a drawing or a
-        table of chain-rule steps names each one unambiguously. Returns the module."""
-        for name, p in self.named_parameters():
-            p.label = name
+        """Label every parameter by where it sits, so that drawings and step tables
+        tell them apart: the short path to the module that holds it, then the name
+        that module gave it. In an MLP, ``l1.n3.w0`` is weight 0 of neuron 3 of layer
+        1 (``layers.1.neurons.3.w.0`` in ``named_parameters``). nn's containers
+        (Layer, MLP, Sequential, RNN) do this when they are made; call it again on a
+        model of your own that holds modules. Returns the module."""
+        paths = {}  # id(module) -> its short path
+        for name, item, holder in self._walk():
+            if isinstance(item, Module):
+                paths[id(item)] = short_path(name)
+            elif holder is not None:
+                own = item.label.rsplit(".", 1)[-1] or name.rsplit(".", 1)[-1]
+                prefix = paths[id(holder)]
+                item.label = f"{prefix}.{own}" if prefix else own
         return self
 
     # ------------------------------------------------------------ modes
@@ -250,6 +260,7 @@ class Sequential(Module):
             if not isinstance(m, Module):
                 raise TypeError(f"Sequential takes modules; argument {i} is {type(m).__name__}")
         self.layers = list(modules)
+        self.label_parameters()
 
     def __call__(self, x):
         for layer in self.layers:
@@ -258,6 +269,21 @@ class Sequential(Module):
 
 
 # ===================================================================== building blocks
+def short_path(name: str) -> str:
+    """A dotted name made short for a label: a list attribute and its index become
+    the attribute's first letter and the index (``layers.1.neurons.3`` -> ``l1.n3``;
+    nested lists join their indices with ``_``); other attributes stay whole."""
+    parts, out = name.split(".") if name else [], []
+    for i, part in enumerate(parts):
+        if part.isdigit() and out:  # an index: it joins the letter (or index) before it
+            out[-1] += ("_" if out[-1][-1].isdigit() else "") + part
+        elif i + 1 < len(parts) and parts[i + 1].isdigit():
+            out.append(part[0])
+        else:
+            out.append(part)
+    return ".".join(out)
+
+
 def check_activation(name) -> str:
     """``name`` if it names an activation in ``ACTIVATIONS``, else ValueError."""
     return one_of(name, "activation", ACTIVATIONS)

@@ -239,6 +239,7 @@ class RNN(Module):
         bound = 1.0 / math.sqrt(self.cell.nhidden)
         self.wy = uniform(rng, bound, (nout, self.cell.nhidden), "wy")
         self.by = uniform(rng, bound, (nout,), "by")
+        self.label_parameters()  # cell.wx0_0, ..., wy0_0, by0
 
     def __call__(self, xs, h0=None) -> tuple[list[list[Value]], list[list[Value]]]:
         hiddens = unroll(self.cell, xs, h0)

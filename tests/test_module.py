@@ -5,9 +5,9 @@ import random
 
 import pytest
 
-from autograd import Value
+from autograd import Value, backprop_steps, draw
 from nn import MLP, SGD, Layer, Module, Neuron, Sequential
-from nn.module import generator, in_mode, uniform
+from nn.module import generator, in_mode, short_path, uniform
 
 
 # ---------------------------------------------------------------- the worked exercise
@@ -109,8 +109,34 @@ def test_parameter_order_is_weights_then_bias_neurons_then_layers():
 def test_parameters_are_labelled_for_drawings():
     n = Neuron(2, seed=0)
     assert [p.label for p in n.parameters()] == ["w0", "w1", "b"]
-    mlp = MLP(2, [2, 1], seed=0).label_parameters()
-    assert [p.label for p in mlp.parameters()] == [name for name, _ in mlp.named_parameters()]
+
+
+def test_a_models_parameters_get_short_labels_that_tell_them_apart():
+    mlp = MLP(2, [2, 1], seed=0)
+    assert [p.label for p in mlp.parameters()] == [
+        "l0.n0.w0", "l0.n0.w1", "l0.n0.b", "l0.n1.w0", "l0.n1.w1", "l0.n1.b",
+        "l1.n0.w0", "l1.n0.w1", "l1.n0.b",
+    ]  # fmt: skip
+    assert [p.label for p in Layer(1, 2, seed=0).parameters()] == ["n0.w0", "n0.b", "n1.w0", "n1.b"]
+    wrapped = Sequential(MLP(1, [1], seed=0), MLP(1, [1], seed=1))
+    labels = [p.label for p in wrapped.parameters()]
+    assert labels == ["l0.l0.n0.w0", "l0.l0.n0.b", "l1.l0.n0.w0", "l1.l0.n0.b"]
+    assert [p.label for p in wrapped.label_parameters().parameters()] == labels  # idempotent
+
+
+def test_drawings_and_step_tables_name_every_parameter_of_a_model_apart():
+    mlp = MLP(2, [2, 1], seed=0)
+    out = mlp([1.0, 2.0])[0]
+    names = {step.names[2] for step in backprop_steps(out) if step.input in mlp.parameters()}
+    assert len(names) == len(mlp.parameters())
+    source = draw(out, params=mlp).source
+    assert all(f">{p.label}<" in source for p in mlp.parameters())
+
+
+def test_short_paths_keep_attributes_and_join_list_indices():
+    assert short_path("layers.1.neurons.3") == "l1.n3"
+    assert short_path("blocks.1.0") == "b1_0" and short_path("cell") == "cell"
+    assert short_path("") == "" and short_path("encoder.layers.0") == "encoder.l0"
 
 
 def test_zero_grad_resets_every_parameter():
