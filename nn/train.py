@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
+from tqdm.notebook import tqdm as notebook_tqdm
 
 from autograd import Value, no_grad, sum_of
 from nn import losses
@@ -195,8 +196,29 @@ def _validation(X, y, val, val_split, seed):
     return X, y, X_val, y_val
 
 
+@contextlib.contextmanager
 def _progress_bar(epochs: int, enabled: bool):
-    return tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, leave=True)
+    """A tqdm bar over the epochs: a widget in a notebook, text elsewhere.
+
+    A widget saved in a notebook keeps, as its text, the state it was displayed in
+    (0%): where no kernel runs (a code host, an untrusted JupyterLab) that is all a
+    reader sees. So in a notebook the bar is displayed under a display id and shown
+    once more when it closes, and the saved text is its final line.
+    """
+    in_notebook = enabled and issubclass(tqdm, notebook_tqdm)
+    options = {"display": False} if in_notebook else {}
+    bar = tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, **options)
+    shown = None
+    if in_notebook:
+        from IPython.display import display  # there whenever a notebook bar is
+
+        shown = display(bar.container, display_id=True)
+    try:
+        yield bar
+    finally:
+        bar.close()
+        if shown is not None:
+            shown.update(bar.container)
 
 
 @contextlib.contextmanager
@@ -324,8 +346,7 @@ def fit(
     order = list(range(len(X)))
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
-    bar = _progress_bar(epochs, progress)
-    with in_mode(model, training=True), bar:
+    with in_mode(model, training=True), _progress_bar(epochs, progress) as bar:
         for epoch in range(1, epochs + 1):
             if shuffle and size < len(X):
                 rng.shuffle(order)

@@ -43,6 +43,7 @@ LAZY = {
     "autograd.stepper": {"ipywidgets", "IPython.display"},
     "nn.demo": {"matplotlib.figure"},
     "nn.export": {"torch"},
+    "nn.train": {"IPython.display"},
     "nn.plot": {"matplotlib.pyplot"},
 }
 PACKAGE_ORDER = ["nn", "autograd"]  # nn is built on autograd, never the other way

@@ -360,3 +360,22 @@ def test_the_bars_last_numbers_are_the_trained_models_as_evaluate_gives_them(moo
     assert f"loss={trained.loss:.4f}, acc={trained.accuracy:.3f}" in last
     assert f"val_loss={held_out.loss:.4f}, val_acc={held_out.accuracy:.3f}" in last
     assert f"{history.loss[-1]:.4f}" != f"{trained.loss:.4f}"  # not the epoch's running mean
+
+
+def test_a_notebook_saves_the_bars_final_state(tmp_path):
+    # A real kernel runs fit with its bar; the saved output must read 100%, not 0%.
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "from nn import MLP, fit, make_moons\n"
+            "X, y = make_moons(n=10, seed=0)\n"
+            "history = fit(MLP(2, [3, 1], seed=0), X, y, epochs=3)"
+        )
+    )
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    (output,) = notebook.cells[0].outputs
+    text = output["data"]["text/plain"]
+    assert "100%" in text and "3/3" in text and "loss=" in text
+    assert "application/vnd.jupyter.widget-view+json" in output["data"]  # live: a widget
