@@ -138,8 +138,24 @@ def _is_label(t) -> bool:
     return isinstance(t, numbers.Integral) and not isinstance(t, bool)
 
 
+def _is_scores(out) -> bool:
+    """One score, or a flat list of scores (one per class): what accuracy can read."""
+    if isinstance(out, (Value, numbers.Real)):
+        return True
+    return isinstance(out, (list, tuple)) and bool(out) and all(map(_is_score, out))
+
+
+def _is_score(x) -> bool:
+    return isinstance(x, (Value, numbers.Real))
+
+
 def _accuracy(outputs, targets, loss) -> float | None:
+    """The fraction of samples classified right, or None where that means nothing: a
+    regression loss, targets that are not class labels, or outputs that are not
+    scores (an embedding network's triplets, say, under a loss of your own)."""
     if loss == "mse" or not targets or not all(map(_is_label, targets)):
+        return None
+    if not all(map(_is_scores, outputs)):
         return None
     correct = 0
     for out, t in zip(outputs, targets):

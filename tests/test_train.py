@@ -22,6 +22,7 @@ from nn import (
     make_moons,
     predict,
     train_val_split,
+    triplet_margin_loss,
 )  # fmt: skip
 
 
@@ -379,3 +380,19 @@ def test_a_notebook_saves_the_bars_final_state(tmp_path):
     text = output["data"]["text/plain"]
     assert "100%" in text and "3/3" in text and "loss=" in text
     assert "application/vnd.jupyter.widget-view+json" in output["data"]  # live: a widget
+
+
+def test_fit_with_a_loss_of_your_own_over_outputs_that_are_not_scores():
+    # An embedding network trained on triplets: each output is three embeddings.
+    net = Layer(2, 2, activation="linear", seed=0)
+    X = [[[0.0, 1.0], [0.1, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]]
+
+    def model(triplet):
+        return [net(x) for x in triplet]
+
+    def loss(outputs, _targets):
+        return sum_of([triplet_margin_loss(*out) for out in outputs]) * 0.5
+
+    history = fit(model, X, [0, 1], loss=loss, optimizer=SGD(net, lr=0.1), epochs=3,
+                  progress=False)  # fmt: skip
+    assert history.accuracy == [None, None, None] and history.loss[-1] < history.loss[0]
