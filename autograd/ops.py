@@ -133,9 +133,11 @@ def _pow_local(out, x, y):
         try:
             dx = y * x ** (y - 1)
         except OverflowError:
-            raise OverflowError(
-                f"**: the derivative of {_fmt(xd)} ** {_fmt(yd)} overflows a float"
-            ) from None
+            if yd != 0.0:
+                raise OverflowError(
+                    f"**: the derivative of {_fmt(xd)} ** {_fmt(yd)} overflows a float"
+                ) from None
+            dx = 0.0  # still 0 at y = 0; only its derivative in y (1/x) is beyond a float
     dy = out * _log(x) if xd > 0.0 else 0.0
     return (dx, dy)
 
