@@ -13,6 +13,11 @@ An op is two small functions side by side, and how an expression writes it:
 * ``form``, ``symbol`` and ``arity``: ``x + y``, ``-x`` or ``exp(x)``. The command
   line's parser (``expr.py``) and every view that writes a node as an expression
   read them here, so an op added here can be typed and is shown without more work.
+* ``forward_text`` and ``local_text``: the same two rules on floats as Python source,
+  one expression each, over the operands ``x`` (one operand), ``a`` and ``b`` (two)
+  or ``xs`` (a tuple of any number), and ``out``, the result. ``Value``'s operators
+  are compiled from them (each op inlined, no function call for ``a * b``), and so is
+  a ``Tape``'s straight-line code. A test checks that text and function agree.
 
 Conventions at kinks and boundaries follow PyTorch:
 relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
@@ -28,6 +33,7 @@ test table.
 
 from __future__ import annotations
 
+import ast
 import math
 import sys
 from collections.abc import Callable
@@ -44,6 +50,8 @@ class Op(NamedTuple):
     form: str  # how an expression writes it: "infix" (a + b), "prefix" (-a) or "call" (exp(a))
     symbol: str  # what is written: "+", "-", "exp", ...
     arity: int | None  # the number of operands; None for any number (at least one)
+    forward_text: str = ""  # ``forward`` as one expression on floats (see the docstring)
+    local_text: str = ""  # ``local`` on floats: one expression giving the tuple
 
     def written(self, operands: list[str]) -> str:
         """The op applied to ``operands`` as an expression would write it."""
@@ -53,13 +61,52 @@ class Op(NamedTuple):
             return self.symbol + operands[0]
         return f"{self.symbol}({', '.join(operands)})"
 
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """The operand names that ``forward_text`` and ``local_text`` use."""
+        return {1: ("x",), 2: ("a", "b")}.get(self.arity, ("xs",))
 
-def _infix(symbol: str, forward, local) -> Op:
-    return Op(symbol, forward, local, "infix", symbol, 2)
+    def forward_source(self, operands: list[str]) -> str:
+        """``forward_text`` with the operands renamed (``a * b`` -> ``w * x``).
+        For an n-ary op, ``operands`` lists them all."""
+        return _renamed(self.forward_text, self._names(operands))
+
+    def local_source(self, out: str, operands: list[str]) -> str:
+        """``local_text`` with the result and the operands renamed."""
+        return _renamed(self.local_text, {"out": out, **self._names(operands)})
+
+    def _names(self, operands: list[str]) -> dict:
+        if self.arity is None:
+            return {"xs": tuple(operands)}
+        if len(operands) != self.arity:
+            raise ValueError(f"{self.name} takes {self.arity} operands, not {len(operands)}")
+        return dict(zip(self.operands, operands))
 
 
-def _call(name: str, forward, local, arity: int | None = 1) -> Op:
-    return Op(name, forward, local, "call", name, arity)
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names: dict):
+        self.names = names
+
+    def visit_Name(self, node):
+        new = self.names.get(node.id)
+        if new is None:
+            return node
+        if isinstance(new, tuple):  # the operands of an n-ary op, as a tuple display
+            elements = [ast.Name(id=n, ctx=ast.Load()) for n in new]
+            return ast.Tuple(elts=elements, ctx=ast.Load())
+        return ast.Name(id=new, ctx=ast.Load())
+
+
+def _renamed(text: str, names: dict) -> str:
+    return ast.unparse(_Rename(names).visit(ast.parse(text, mode="eval")))
+
+
+def _infix(symbol: str, forward, local, texts) -> Op:
+    return Op(symbol, forward, local, "infix", symbol, 2, *texts)
+
+
+def _call(name: str, forward, local, texts, arity: int | None = 1) -> Op:
+    return Op(name, forward, local, "call", name, arity, *texts)
 
 
 # Helpers that let one derivative rule run on floats and on Values alike.
@@ -138,12 +185,15 @@ def _pow_local(out, x, y):
     return (dx, dy)
 
 
-ADD = _infix("+", _add, lambda out, a, b: (1.0, 1.0))
-SUB = _infix("-", _sub, lambda out, a, b: (1.0, -1.0))
-MUL = _infix("*", _mul, lambda out, a, b: (b, a))
-DIV = _infix("/", _div, lambda out, a, b: (1.0 / b, -out / b))
-POW = _infix("**", _pow, _pow_local)
-NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,), "prefix", "-", 1)
+# Each op: its functions, then the same rules as text ((forward, local); see above).
+ADD = _infix("+", _add, lambda out, a, b: (1.0, 1.0), ("a + b", "(1.0, 1.0)"))
+SUB = _infix("-", _sub, lambda out, a, b: (1.0, -1.0), ("a - b", "(1.0, -1.0)"))
+MUL = _infix("*", _mul, lambda out, a, b: (b, a), ("a * b", "(b, a)"))
+DIV = _infix(
+    "/", _div, lambda out, a, b: (1.0 / b, -out / b), ("_div(a, b)", "(1.0 / b, -out / b)")
+)
+POW = _infix("**", _pow, _pow_local, ("_pow(a, b)", "_pow_local(out, a, b)"))
+NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,), "prefix", "-", 1, "-x", "(-1.0,)")
 
 
 # ---------------------------------------------------------------- n-ary ops
@@ -161,8 +211,14 @@ def _dot_local(out, *wxb):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂b = 1
     return swapped + (1.0,) if len(wxb) % 2 else swapped
 
 
-SUM = _call("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs), arity=None)
-DOT = _call("dot", _dot, _dot_local, arity=None)
+SUM = _call(
+    "sum",
+    lambda *xs: sum(xs),
+    lambda out, *xs: (1.0,) * len(xs),
+    ("sum(xs)", "(1.0,) * len(xs)"),
+    arity=None,
+)
+DOT = _call("dot", _dot, _dot_local, ("_dot(*xs)", "_dot_local(out, *xs)"), arity=None)
 
 
 # ---------------------------------------------------------------- functions
@@ -213,14 +269,38 @@ def _sign(x) -> float:
     return 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
 
 
-EXP = _call("exp", _exp, lambda out, x: (out,))
-LOG = _call("log", _ln, lambda out, x: (1.0 / x,))
-SQRT = _call("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
-TANH = _call("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
-SIGMOID = _call("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
-SOFTPLUS = _call("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
-RELU = _call("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
-ABS = _call("abs", abs, lambda out, x: (_sign(x),))
+EXP = _call("exp", _exp, lambda out, x: (out,), ("_exp(x)", "(out,)"))
+LOG = _call("log", _ln, lambda out, x: (1.0 / x,), ("_ln(x)", "(1.0 / x,)"))
+SQRT = _call(
+    "sqrt",
+    _sqrt,
+    lambda out, x: (0.5 / out if _data(out) else math.inf,),
+    ("_sqrt(x)", "(0.5 / out if out else math.inf,)"),
+)
+TANH = _call(
+    "tanh", math.tanh, lambda out, x: (1.0 - out * out,), ("math.tanh(x)", "(1.0 - out * out,)")
+)
+SIGMOID = _call(
+    "sigmoid",
+    _sigmoid,
+    lambda out, x: (out * (1.0 - out),),
+    ("_sigmoid(x)", "(out * (1.0 - out),)"),
+)
+SOFTPLUS = _call(
+    "softplus", _softplus, lambda out, x: (_sigmoid_of(x),), ("_softplus(x)", "(_sigmoid(x),)")
+)
+RELU = _call(
+    "relu",
+    _relu,
+    lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,),
+    ("x if x > 0.0 else 0.0", "(1.0 if x > 0.0 else 0.0,)"),
+)
+ABS = _call(
+    "abs",
+    abs,
+    lambda out, x: (_sign(x),),
+    ("abs(x)", "(1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)"),
+)
 
 
 def _periodic(name: str, fn):
@@ -232,11 +312,34 @@ def _periodic(name: str, fn):
     return forward
 
 
-SIN = _call("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
-COS = _call("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
+_sin_of_finite = _periodic("sin", math.sin)
+_cos_of_finite = _periodic("cos", math.cos)
+SIN = _call(
+    "sin", _sin_of_finite, lambda out, x: (_cos(x),), ("_sin_of_finite(x)", "(math.cos(x),)")
+)
+COS = _call(
+    "cos", _cos_of_finite, lambda out, x: (-_sin(x),), ("_cos_of_finite(x)", "(-math.sin(x),)")
+)
 
 # fmt: off
 ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT,
        EXP, LOG, SQRT, TANH, SIGMOID, SOFTPLUS, RELU, ABS, SIN, COS)
 # fmt: on
 BY_NAME = {op.name: op for op in ALL}  # a node's ``op`` string -> its Op
+
+
+def _globals_of_texts() -> dict:
+    """Every name the texts use besides their operands: math and the checked helpers."""
+    used = set()
+    for op in ALL:
+        for text in (op.forward_text, op.local_text):
+            used |= {
+                n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)
+            }
+    used -= {"x", "a", "b", "xs", "out"}
+    builtins = {"abs", "sum", "len"}
+    return {name: globals()[name] for name in sorted(used - builtins)}
+
+
+# The globals that code compiled from the texts runs with (value.py, tape.py).
+TEXT_GLOBALS = _globals_of_texts()
