@@ -21,6 +21,7 @@ from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.grading import check_gradients
 from autograd.graph import topological_order
 from autograd.steps import Step, Steps, backprop_steps
+from autograd.tape import Tape
 from autograd.value import Value, dot, no_grad, sum_of
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "check_gradients",
     "gradcheck",
     "GradcheckError",
+    "Tape",
 ]
 
 # The pictures need the graphviz package; the engine does not. These names load their

@@ -77,6 +77,22 @@ class Node:
             return self._local0
         return (self._local0, self._local1)
 
+    @local.setter
+    def local(self, local) -> None:
+        # A tape stores the local derivatives it recomputes (one per input).
+        local = tuple(local)
+        count = len(self.inputs)
+        if len(local) != count:
+            raise ValueError(
+                f"a node of {count} inputs has {count} local derivatives, not {len(local)}"
+            )
+        if count == 1:
+            (self._local0,) = local
+        elif count == 2:
+            self._local0, self._local1 = local
+        elif count:
+            self._local0 = local
+
 
 def topological_order(root: Node) -> list:
     """Every node ``root`` depends on, once each, inputs before the nodes using them,

@@ -14,10 +14,12 @@ An op is two small functions side by side, and how an expression writes it:
   line's parser (``expr.py``) and every view that writes a node as an expression
   read them here, so an op added here can be typed and is shown without more work.
 * ``forward_text`` and ``local_text``: the same two rules on floats as Python source,
-  one expression each, over the operands ``x`` (one operand), ``a`` and ``b`` (two)
-  or ``xs`` (a tuple of any number), and ``out``, the result. ``Value``'s operators
-  are compiled from them (each op inlined, no function call for ``a * b``), and so is
-  a ``Tape``'s straight-line code. A test checks that text and function agree.
+  one expression each, over the operands ``x`` (one operand) or ``a`` and ``b`` (two)
+  and ``out``, the result. An op of any number of operands writes its texts with a
+  function of the operands' names instead, the op written out in full for them (a dot
+  product as its products). ``Value``'s operators are compiled from the texts (each op
+  inlined, no function call for ``a * b``), and so is a ``Tape``'s straight-line code.
+  A test checks that text and function agree, bit for bit.
 
 Conventions at kinks and boundaries follow PyTorch:
 relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
@@ -34,6 +36,7 @@ test table.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import sys
 from collections.abc import Callable
@@ -50,8 +53,10 @@ class Op(NamedTuple):
     form: str  # how an expression writes it: "infix" (a + b), "prefix" (-a) or "call" (exp(a))
     symbol: str  # what is written: "+", "-", "exp", ...
     arity: int | None  # the number of operands; None for any number (at least one)
-    forward_text: str = ""  # ``forward`` as one expression on floats (see the docstring)
-    local_text: str = ""  # ``local`` on floats: one expression giving the tuple
+    # ``forward`` and ``local`` on floats, as expressions (see the docstring): a str, or
+    # for any number of operands a function of their names returning the expression.
+    forward_text: str | Callable[[list[str]], str] = ""
+    local_text: str | Callable[[str, list[str]], str] = ""
 
     def written(self, operands: list[str]) -> str:
         """The op applied to ``operands`` as an expression would write it."""
@@ -63,42 +68,79 @@ class Op(NamedTuple):
 
     @property
     def operands(self) -> tuple[str, ...]:
-        """The operand names that ``forward_text`` and ``local_text`` use."""
-        return {1: ("x",), 2: ("a", "b")}.get(self.arity, ("xs",))
+        """The operand names that a fixed-arity op's texts use."""
+        return {1: ("x",), 2: ("a", "b")}[self.arity]
 
     def forward_source(self, operands: list[str]) -> str:
-        """``forward_text`` with the operands renamed (``a * b`` -> ``w * x``).
-        For an n-ary op, ``operands`` lists them all."""
-        return _renamed(self.forward_text, self._names(operands))
+        """The forward rule as an expression of ``operands`` (``a * b`` -> ``w * x``)."""
+        if callable(self.forward_text):
+            return self.forward_text(list(operands))
+        self._check_count(operands)
+        return _template(self.forward_text, self.operands).format(*operands)
 
     def local_source(self, out: str, operands: list[str]) -> str:
-        """``local_text`` with the result and the operands renamed."""
-        return _renamed(self.local_text, {"out": out, **self._names(operands)})
+        """The local rule as an expression of the result ``out`` and ``operands``."""
+        if callable(self.local_text):
+            return self.local_text(out, list(operands))
+        self._check_count(operands)
+        return _template(self.local_text, ("out", *self.operands)).format(out, *operands)
 
-    def _names(self, operands: list[str]) -> dict:
-        if self.arity is None:
-            return {"xs": tuple(operands)}
+    def local_parts(self, out: str, operands: list[str]) -> list[str] | None:
+        """``local_source`` as one expression per operand, where the local rule is a
+        tuple display (``(b, a)`` -> ``["x", "w"]``); None where it is a call."""
+        if not callable(self.local_text):
+            self._check_count(operands)
+        parts = _local_part_templates(self, len(operands))
+        return None if parts is None else [p.format(out, *operands) for p in parts]
+
+    def _check_count(self, operands: list[str]) -> None:
         if len(operands) != self.arity:
             raise ValueError(f"{self.name} takes {self.arity} operands, not {len(operands)}")
-        return dict(zip(self.operands, operands))
 
 
-class _Rename(ast.NodeTransformer):
-    def __init__(self, names: dict):
-        self.names = names
+@functools.cache
+def _template(text: str, names: tuple[str, ...]) -> str:
+    """``text`` as a format string whose fields are ``names`` in order: every Name of
+    the expression that is one of them becomes ``{i}`` (found with ast, never by
+    searching the text)."""
+    return _fields(ast.parse(text, mode="eval").body, names)
 
-    def visit_Name(self, node):
-        new = self.names.get(node.id)
-        if new is None:
+
+@functools.cache
+def _local_part_templates(op: Op, count: int) -> tuple[str, ...] | None:
+    """The local rule of ``op`` on ``count`` operands, one format string per operand
+    (fields: the result, then the operands), or None if the rule is not a tuple display."""
+    names = ("out", *(f"operand{i}" for i in range(count)))
+    if callable(op.local_text):
+        text = op.local_text(names[0], list(names[1:]))
+    else:
+        text = op.local_text
+        names = ("out", *op.operands)
+    tree = ast.parse(text, mode="eval").body
+    if not isinstance(tree, ast.Tuple) or len(tree.elts) != count:
+        return None
+    return tuple(_fields(element, names) for element in tree.elts)
+
+
+def _fields(tree: ast.expr, names: tuple[str, ...]) -> str:
+    class Mark(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id in names:
+                return ast.Name(id=f"__field{names.index(node.id)}__", ctx=node.ctx)
             return node
-        if isinstance(new, tuple):  # the operands of an n-ary op, as a tuple display
-            elements = [ast.Name(id=n, ctx=ast.Load()) for n in new]
-            return ast.Tuple(elts=elements, ctx=ast.Load())
-        return ast.Name(id=new, ctx=ast.Load())
+
+    marked = ast.unparse(Mark().visit(tree)).replace("{", "{{").replace("}", "}}")
+    for i in range(len(names)):
+        marked = marked.replace(f"__field{i}__", "{" + str(i) + "}")
+    return marked
 
 
-def _renamed(text: str, names: dict) -> str:
-    return ast.unparse(_Rename(names).visit(ast.parse(text, mode="eval")))
+def not_finite(name: str, out: float, *operands: float) -> None:
+    """Called where an op's result ``out`` is inf or NaN: an overflow, raised naming
+    the op and its operands, unless an operand was not finite already."""
+    if all(map(math.isfinite, operands)):
+        shown = ", ".join(map(repr, operands))
+        raise OverflowError(f"{name}: result overflows a float (operands {shown})")
 
 
 def _infix(symbol: str, forward, local, texts) -> Op:
@@ -211,14 +253,31 @@ def _dot_local(out, *wxb):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂b = 1
     return swapped + (1.0,) if len(wxb) % 2 else swapped
 
 
+# Their texts, written out for the operands' names: the products in the order _dot
+# sums them (sum() over the same floats, so the same bits on every Python version).
+def _tuple_text(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _dot_text(wxb: list[str]) -> str:
+    n = len(wxb) // 2
+    total = f"sum({_tuple_text([f'{w} * {x}' for w, x in zip(wxb[:n], wxb[n : 2 * n])])})"
+    return f"{total} + {wxb[-1]}" if len(wxb) % 2 else total
+
+
+def _dot_local_text(out: str, wxb: list[str]) -> str:
+    n = len(wxb) // 2
+    return _tuple_text(wxb[n : 2 * n] + wxb[:n] + ["1.0"] * (len(wxb) % 2))
+
+
 SUM = _call(
     "sum",
     lambda *xs: sum(xs),
     lambda out, *xs: (1.0,) * len(xs),
-    ("sum(xs)", "(1.0,) * len(xs)"),
+    (lambda xs: f"sum({_tuple_text(xs)})", lambda out, xs: _tuple_text(["1.0"] * len(xs))),
     arity=None,
 )
-DOT = _call("dot", _dot, _dot_local, ("_dot(*xs)", "_dot_local(out, *xs)"), arity=None)
+DOT = _call("dot", _dot, _dot_local, (_dot_text, _dot_local_text), arity=None)
 
 
 # ---------------------------------------------------------------- functions
@@ -332,12 +391,12 @@ def _globals_of_texts() -> dict:
     """Every name the texts use besides their operands: math and the checked helpers."""
     used = set()
     for op in ALL:
-        for text in (op.forward_text, op.local_text):
-            used |= {
-                n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)
-            }
-    used -= {"x", "a", "b", "xs", "out"}
-    builtins = {"abs", "sum", "len"}
+        operands = list(op.operands) if op.arity else ["x", "a", "b"]
+        for text in (op.forward_source(operands), op.local_source("out", operands)):
+            tree = ast.parse(text, mode="eval")
+            used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used -= {"x", "a", "b", "out"}
+    builtins = {"abs", "sum"}
     return {name: globals()[name] for name in sorted(used - builtins)}
 
 

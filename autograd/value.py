@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import linecache
-import math
 import numbers
 
 from autograd import ops
@@ -91,7 +90,7 @@ def {method}(self, other):
     b = {second}.data
     out = {forward}
     if out - out:  # inf or NaN
-        _not_finite({name!r}, out, a, b)
+        not_finite({name!r}, out, a, b)
     v = _new(Value)
     if not _pauses or _paused.get() is None:  # recording (see no_grad)
         v._local0, v._local1 = {local}
@@ -113,7 +112,7 @@ def {method}(self):
     x = self.data
     out = {forward}
     if out - out:  # inf or NaN
-        _not_finite({name!r}, out, x)
+        not_finite({name!r}, out, x)
     v = _new(Value)
     if not _pauses or _paused.get() is None:  # recording (see no_grad)
         (v._local0,) = {local}
@@ -158,13 +157,6 @@ def _operator(method: str, op: ops.Op, doc: str, *, reflected: bool = False):
     function.__qualname__ = f"Value.{method}"
     function.__module__ = __name__
     return function
-
-
-def _not_finite(name: str, out: float, *operands: float) -> None:
-    """An op gave inf or NaN: an overflow, unless an operand was not finite already."""
-    if all(map(math.isfinite, operands)):
-        shown = ", ".join(map(repr, operands))
-        raise OverflowError(f"{name}: result overflows a float (operands {shown})")
 
 
 class Value(Node):
@@ -300,7 +292,7 @@ _COMPILED.update(
     _paused=_paused,
     _constant=_constant,
     _operand=_operand,
-    _not_finite=_not_finite,
+    not_finite=ops.not_finite,
 )
 
 
@@ -361,7 +353,7 @@ def apply(op: ops.Op, inputs: tuple) -> Value:
     args = [v.data for v in inputs]
     out = op.forward(*args)
     if out - out:  # inf or NaN
-        _not_finite(op.name, out, *args)
+        ops.not_finite(op.name, out, *args)
     recording = _recording()
     local = op.local(out, *args) if recording else ()
     v = _new(Value)

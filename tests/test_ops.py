@@ -518,6 +518,9 @@ def test_texts_are_renamed_operand_by_operand():
     assert ops.MUL.local_source("wx", ["w", "x"]) == "(x, w)"
     assert ops.TANH.local_source("t", ["n"]) == "(1.0 - t * t,)"
     assert ops.SUM.forward_source(["p", "q", "r"]) == "sum((p, q, r))"
+    assert ops.SUM.local_source("s", ["p", "q"]) == "(1.0, 1.0)"
+    assert ops.DOT.forward_source(["w", "v", "x", "y", "b"]) == "sum((w * x, v * y)) + b"
+    assert ops.DOT.local_source("d", ["w", "v", "x", "y"]) == "(x, y, w, v)"
     with pytest.raises(ValueError, match="2 operands"):
         ops.MUL.forward_source(["w"])
 
