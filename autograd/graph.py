@@ -182,6 +182,9 @@ def chain_rule(order: list, *, leaves_from_zero=False, local_of=None, on_step=No
     gradient, or a zero slope times an infinite gradient), the zero wins: the step
     adds 0, never NaN, as in subgradient calculus (sqrt(x*x) at 0 gets 0).
     """
+    if local_of is None and on_step is None:
+        _backward_on_floats(order, leaves_from_zero)
+        return
     root = order[-1]
     start = 0.0 if local_of is None else None
     leaves = [] if leaves_from_zero or start is None else [n for n in order if n._in0 is None]
@@ -189,20 +192,17 @@ def chain_rule(order: list, *, leaves_from_zero=False, local_of=None, on_step=No
     for node in order:
         node.grad = start
     root.grad = _ONE
-    if local_of is None and on_step is None:
-        _propagate(order)
-    else:
-        for node in reversed(order):
-            upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
-            if not upstream and on_step is None:
-                continue
-            locals_ = node.local if local_of is None else local_of(node)
-            for operand, (input, local) in enumerate(zip(node.inputs, locals_)):
-                contribution = _contribution(local, upstream)
-                grad = input.grad
-                input.grad = contribution if grad is None else grad + contribution  # += : all paths
-                if on_step is not None:
-                    on_step(node, operand, input, local, upstream, contribution)
+    for node in reversed(order):
+        upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
+        if not upstream and on_step is None:
+            continue
+        locals_ = node.local if local_of is None else local_of(node)
+        for operand, (input, local) in enumerate(zip(node.inputs, locals_)):
+            contribution = _contribution(local, upstream)
+            grad = input.grad
+            input.grad = contribution if grad is None else grad + contribution  # += : all paths
+            if on_step is not None:
+                on_step(node, operand, input, local, upstream, contribution)
     for leaf, old in zip(leaves, before):
         leaf.grad = old + leaf.grad
 
@@ -215,18 +215,31 @@ def _contribution(local, upstream):
     return contribution
 
 
-def _propagate(order: list) -> None:
-    """The loop of ``chain_rule`` for a plain backward pass on floats, which is most
-    of backward's time: the same steps in the same order, written out per kind of
-    node so that each edge costs one multiply and one add. With a finite upstream
-    gradient, local × upstream is never NaN unless the local derivative is, so the
-    0 × ∞ rule is needed only for a node whose gradient is not finite."""
+def _backward_on_floats(order: list, leaves_from_zero: bool) -> None:
+    """``chain_rule`` for a plain backward pass on floats, which is most of backward's
+    time: the same steps in the same order, written out per kind of node so that each
+    edge costs one multiply and one add. With a finite upstream gradient, local ×
+    upstream is never NaN unless the local derivative is, so the 0 × ∞ rule is needed
+    only where a gradient is not finite. A leaf's old grad is kept aside when the
+    grads are reset, and added back when the pass reaches the leaf, where its
+    gradient is complete (every node using it comes later in ``order``)."""
+    olds = []  # every leaf's grad before this pass, in order
+    keep = olds.append
+    for node in order:
+        if node._in0 is None:
+            keep(node.grad)
+        node.grad = 0.0
+    if leaves_from_zero:
+        olds = [0.0] * len(olds)
+    order[-1].grad = _ONE
+    old = olds.pop
     for node in reversed(order):
-        upstream = node.grad
-        if not upstream:  # no gradient to send back (a dead relu), or a leaf's zero
-            continue
+        upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
         first = node._in0
-        if first is None:  # a leaf: nothing to send back to
+        if first is None:  # a leaf: this pass's gradient added to the one it had
+            node.grad = old() + upstream
+            continue
+        if not upstream:  # no gradient to send back (a dead relu)
             continue
         if upstream - upstream:  # ±inf or NaN: the careful step of the general loop
             for input, local in zip(node.inputs, node.local):
