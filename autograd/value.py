@@ -292,6 +292,7 @@ _COMPILED.update(
     _paused=_paused,
     _constant=_constant,
     _operand=_operand,
+    MANY=MANY,
     not_finite=ops.not_finite,
 )
 
@@ -345,11 +346,18 @@ def _rebuild(records: list[tuple]) -> Value:
 def apply(op: ops.Op, inputs: tuple) -> Value:
     """Run ``op`` on the inputs (a tuple of Values) and record the result as a node.
 
-    The general way to make a node, for any op and any number of inputs (the
-    operators above are the same steps, compiled per op). The forward value and the
-    local derivatives are computed before any node exists, so an op that raises
-    leaves nothing half-built behind.
+    The general way to make a node, for any op and any number of inputs. Up to
+    ``_COMPILE_UP_TO`` inputs it runs code compiled from the op's texts for that
+    number of inputs (once, then kept): a neuron's ``dot`` is its products written
+    out. The result is checked before a node is made, so an op that raises leaves
+    nothing behind.
     """
+    count = len(inputs)
+    if 0 < count <= _COMPILE_UP_TO:
+        compiled = _APPLIERS.get((op.name, count))
+        if compiled is None or compiled[0] is not op:
+            compiled = _APPLIERS[op.name, count] = (op, _compiled_apply(op, count))
+        return compiled[1](inputs)
     args = [v.data for v in inputs]
     out = op.forward(*args)
     if out - out:  # inf or NaN
@@ -366,12 +374,64 @@ def apply(op: ops.Op, inputs: tuple) -> Value:
     return v
 
 
+_COMPILE_UP_TO = 256  # more inputs than this: the op's functions, called with *args
+_APPLIERS: dict = {}  # (op name, number of inputs) -> (op, its compiled apply)
+
+_APPLY = """\
+def apply(inputs):
+    {values} = inputs
+    {data} = {reads}
+    out = {forward}
+    if out - out:  # inf or NaN
+        not_finite({name!r}, out, {data})
+    v = _new(Value)
+    if not _pauses or _paused.get() is None:  # recording (see no_grad)
+        {locals_} = {local}
+        v.op = {name!r}
+        {links}
+    else:  # under no_grad the result is a leaf
+        v.op = ""
+        v._in0 = v._in1 = None
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._mark = None
+    return v
+"""
+
+
+def _compiled_apply(op: ops.Op, count: int):
+    """``apply`` for ``op`` on ``count`` inputs, compiled from the op's texts."""
+    values = [f"v{i}" for i in range(count)]
+    data = [f"x{i}" for i in range(count)]
+    if count == 1:
+        locals_, links = "(v._local0,)", "v._in0, v._in1 = v0, None"
+    elif count == 2:
+        locals_, links = "v._local0, v._local1", "v._in0, v._in1 = v0, v1"
+    else:
+        locals_, links = "v._local0", "v._in0, v._in1 = inputs, MANY"
+    source = _APPLY.format(
+        values=", ".join(values) + ",",
+        data=", ".join(data) + ",",
+        reads=", ".join(f"{v}.data" for v in values) + ",",
+        forward=op.forward_source(data),
+        name=op.name,
+        local=op.local_source("out", data),
+        locals_=locals_,
+        links=links,
+    )
+    filename = f"<chainrule: apply {op.name!r} to {count} inputs>"
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), _COMPILED, namespace)
+    return namespace["apply"]
+
+
 def _lift_all(items) -> tuple:
     """A tuple of Values for operands: numbers become constants. The common case,
     operands that are all Values already, is checked at C speed via their types."""
     if type(items) is not tuple:
         items = tuple(items)
-    if set(map(type, items)) <= _VALUE_TYPES:
+    if _VALUE_TYPES.issuperset(map(type, items)):
         return items
     return tuple(x if isinstance(x, Value) else constant(x) for x in items)
 
