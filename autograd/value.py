@@ -65,7 +65,7 @@ def no_grad():
 def _as_float(data) -> float:
     if type(data) is float:
         return data
-    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+    if type(data) is int or isinstance(data, numbers.Real) and not isinstance(data, Value):
         try:
             return float(data)
         except OverflowError:
@@ -82,10 +82,19 @@ def _as_float(data) -> float:
 # frame: an op that raises leaves nothing behind.
 _BINARY = """\
 def {method}(self, other):
-    if type(other) is not Value:  # a number becomes a constant; for anything else,
-        other = _constant(other) if type(other) is float else _operand(other)
-        if other is None:  # Python raises its usual TypeError naming both types
-            return NotImplemented
+    if type(other) is not Value:
+        if type(other) is float:  # a number becomes a constant (see constant())
+            c = _new(Value)
+            c.data = other
+            c.grad = 0.0
+            c.label = c.op = ""
+            c._mark = c._in0 = None
+            c._in1 = _CONSTANT
+            other = c
+        else:  # other numbers alike; for anything else, Python raises its
+            other = _operand(other)  # usual TypeError naming both types
+            if other is None:
+                return NotImplemented
     a = {first}.data
     b = {second}.data
     out = {forward}
@@ -265,7 +274,7 @@ def _operand(x) -> Value | None:
     constants; None for anything else."""
     if isinstance(x, Value):
         return x
-    if type(x) is float or isinstance(x, numbers.Real):
+    if type(x) is int or isinstance(x, numbers.Real):  # (sum() starts from the int 0)
         return constant(x)
     return None
 
@@ -290,7 +299,7 @@ _COMPILED.update(
     _new=_new,
     _pauses=_pauses,
     _paused=_paused,
-    _constant=_constant,
+    _CONSTANT=_CONSTANT,
     _operand=_operand,
     MANY=MANY,
     not_finite=ops.not_finite,
@@ -454,10 +463,14 @@ def dot(weights, inputs, bias=None) -> Value:
     This is a neuron's weighted sum in a single node; numbers become constants.
     Local derivatives: ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂bias = 1.
     """
-    ws, xs = tuple(weights), tuple(inputs)
+    ws = weights if type(weights) in _SEQUENCES else tuple(weights)
+    xs = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    operands = ws + xs if bias is None else (*ws, *xs, bias)
+    operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
     if not operands:
         return constant(0.0)
     return apply(ops.DOT, _lift_all(operands))
+
+
+_SEQUENCES = {list, tuple}

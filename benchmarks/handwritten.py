@@ -196,13 +196,16 @@ def gpt_step(Value, names=NAMES) -> float:
 OPS = {"a+b": "a + b", "a*b": "a * b", "a.relu()": "a.relu()", "a*2.0": "a * 2.0"}
 
 
-def op_costs(Value, number: int = 200_000) -> dict:
-    """Seconds per op (the result dropped at once), best of three timings each."""
+def op_costs(Value, number: int = 20_000, repeat: int = 15) -> dict:
+    """Seconds per op (the result dropped at once): the best of ``repeat`` short
+    timings of each, the ops taking turns, so that a busy moment of the machine
+    spoils one timing rather than one op's figure."""
     a, b = Value(0.5), Value(-1.25)
-    costs = {}
-    for name, statement in OPS.items():
-        timer = timeit.Timer(statement, globals={"a": a, "b": b})
-        costs[name] = min(timer.repeat(repeat=3, number=number)) / number
+    timers = {name: timeit.Timer(s, globals={"a": a, "b": b}) for name, s in OPS.items()}
+    costs = dict.fromkeys(OPS, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            costs[name] = min(costs[name], timer.timeit(number) / number)
     return costs
 
 
