@@ -5,8 +5,10 @@ working. Benchmarks measure; they never assert a speed.
 
 Every workload runs in a fresh Python process of its own (`--rounds` of them, one after
 another, each timing it `--repeat` times after a warm-up run), so that no engine pays in
-its garbage collector for another engine's objects; the figures are medians of all runs
-and every ratio is between medians of the same invocation.
+its garbage collector for another engine's objects. A figure is the median over the
+rounds of each round's median (one op's cost: the best timing); a ratio is the median
+of the ratios within each round, between workloads run back to back, so that the load
+of a shared machine changes it as little as possible.
 
     python benchmarks/run.py [--repeat 5] [--rounds 3] [--json out/bench.json] [--smoke]
 """
@@ -112,13 +114,13 @@ def _worker(name: str, s: dict):
     raise ValueError(f"unknown worker {name!r}")
 
 
-WORKERS = (
+WORKERS = (  # compared workloads run back to back
     "demo_nn",
     "demo_floats",
+    "tape",
     "demo_value",
     "demo_micrograd",
     "demo_torch",
-    "tape",
     "gpt_chainrule",
     "gpt_minimal",
     "ops_chainrule",
@@ -161,23 +163,52 @@ def measure(*, repeat: int, rounds: int, smoke: bool, workers=WORKERS) -> dict:
 
     X, y = _moons(10 if smoke else 100)
     settings = {"repeat": repeat, "smoke": smoke, "X": X, "y": y}
-    runs: dict = {name: [] for name in workers}
+    per_round: dict = {name: [] for name in workers}  # each round's figure per workload
     for _ in range(rounds):  # rounds interleave the engines, spreading the noise
         for name in workers:
             samples = _run_worker(name, settings)
-            if samples is None or runs[name] is None:
-                runs[name] = None
-            else:
-                runs[name] += samples
-    m = {name: _median(samples) for name, samples in runs.items()}
-    return _figures(m, repeat=repeat, rounds=rounds, smoke=smoke, samples=len(X))
+            if samples is None or per_round[name] is None:
+                per_round[name] = None
+            else:  # one op's cost: the best timing; anything else: the median
+                per_round[name].append(
+                    _best(samples) if name.startswith("ops_") else _median(samples)
+                )
+    return _figures(per_round, repeat=repeat, rounds=rounds, smoke=smoke, samples=len(X))
 
 
-def _ratio(a, b):
-    return None if a is None or b is None else a / b
+def _best(samples):
+    return {key: min(s[key] for s in samples) for key in samples[0]}
 
 
-def _figures(m: dict, *, repeat, rounds, smoke, samples) -> dict:
+class _Rounds:
+    """Each workload's figure per round: a figure is the median over the rounds (for
+    one op, the best); a ratio is the median of the ratios within each round, whose
+    two workloads ran back to back, so that the machine's load changes it least."""
+
+    def __init__(self, per_round: dict):
+        self.per_round = per_round
+
+    def values(self, name, key=None):
+        rounds = self.per_round.get(name)
+        if rounds is None:
+            return None
+        return [r if key is None else r[key] for r in rounds]
+
+    def figure(self, name, key=None):
+        values = self.values(name, key)
+        if values is None:
+            return None
+        return min(values) if name.startswith("ops_") else statistics.median(values)
+
+    def ratio(self, a, b, key=None):
+        top, bottom = self.values(a, key), self.values(b, key)
+        if top is None or bottom is None:
+            return None
+        return statistics.median(x / y for x, y in zip(top, bottom))
+
+
+def _figures(per_round: dict, *, repeat, rounds, smoke, samples) -> dict:
+    r = _Rounds(per_round)
     results: dict = {
         "machine": {
             "python": platform.python_version(),
@@ -188,46 +219,49 @@ def _figures(m: dict, *, repeat, rounds, smoke, samples) -> dict:
         },
         "settings": {"repeat": repeat, "rounds": rounds, "smoke": smoke, "samples": samples},
     }
-    nn_s, floats_s, value_s = m.get("demo_nn"), m.get("demo_floats"), m.get("demo_value")
-    micrograd_s, torch_s, tape_s = m.get("demo_micrograd"), m.get("demo_torch"), m.get("tape")
     results["demo_step"] = {
-        "chainrule_s": nn_s,  # through nn
-        "floats_s": floats_s,
-        "chainrule_over_floats": _ratio(nn_s, floats_s),
-        "micrograd_s": micrograd_s,
-        "micrograd_over_chainrule": _ratio(micrograd_s, nn_s),
-        "torch_s": torch_s,
-        "torch_over_chainrule": _ratio(torch_s, nn_s),
-        "value_s": value_s,  # micrograd-style on Value, no nn
-        "micrograd_over_value": _ratio(micrograd_s, value_s),
-        "tape_s": tape_s,
-        "tape_over_floats": _ratio(tape_s, floats_s),
+        "chainrule_s": r.figure("demo_nn"),  # through nn
+        "floats_s": r.figure("demo_floats"),
+        "chainrule_over_floats": r.ratio("demo_nn", "demo_floats"),
+        "micrograd_s": r.figure("demo_micrograd"),
+        "micrograd_over_chainrule": r.ratio("demo_micrograd", "demo_nn"),
+        "torch_s": r.figure("demo_torch"),
+        "torch_over_chainrule": r.ratio("demo_torch", "demo_nn"),
+        "value_s": r.figure("demo_value"),  # micrograd-style on Value, no nn
+        "micrograd_over_value": r.ratio("demo_micrograd", "demo_value"),
+        "tape_s": r.figure("tape"),
+        "tape_over_floats": r.ratio("tape", "demo_floats"),
     }
-    gpt, peer = m.get("gpt_chainrule"), m.get("gpt_minimal")
     results["gpt_step"] = {
-        "chainrule_s": gpt,
-        "minimal_s": peer,
-        "minimal_over_chainrule": _ratio(peer, gpt),
+        "chainrule_s": r.figure("gpt_chainrule"),
+        "minimal_s": r.figure("gpt_minimal"),
+        "minimal_over_chainrule": r.ratio("gpt_minimal", "gpt_chainrule"),
     }
     results["op_cost"] = {}
     for op in ("a+b", "a*b", "a.relu()", "a*2.0"):
-        costs = {
-            engine: (m.get(f"ops_{engine}") or {}).get(op)
-            for engine in ("chainrule", "minimal", "micrograd")
-        }
+        costs = {e: r.figure(f"ops_{e}", op) for e in ("chainrule", "minimal", "micrograd")}
         results["op_cost"][op] = {f"{e}_s": c for e, c in costs.items()}
-        results["op_cost"][op]["chainrule_over_minimal"] = _ratio(
-            costs["chainrule"], costs["minimal"]
+        results["op_cost"][op]["chainrule_over_minimal"] = r.ratio(
+            "ops_chainrule", "ops_minimal", op
         )
-    results["wide"] = m.get("wide")
-    deep = m.get("deep")
+    wide = per_round.get("wide")
+    results["wide"] = None if wide is None else {key: r.figure("wide", key) for key in wide[0]}
+    deep = per_round.get("deep")
     if deep is not None:
-        depths = sorted(deep, key=int)
+        depths = sorted(deep[0], key=int)
         results["deep"] = {
-            "backward_ns_per_node": deep,
-            "deepest_over_shallowest": deep[depths[-1]] / deep[depths[0]],
+            "backward_ns_per_node": {d: r.figure("deep", d) for d in depths},
+            "deepest_over_shallowest": statistics.median(
+                x[depths[-1]] / x[depths[0]] for x in deep
+            ),
         }
-    results["render"] = m.get("render")
+    render = per_round.get("render")
+    if render is not None and "error" in render[0]:
+        results["render"] = render[0]
+    else:
+        results["render"] = (
+            None if render is None else {k: r.figure("render", k) for k in render[0]}
+        )
     return results
 
 
