@@ -19,10 +19,23 @@ from __future__ import annotations
 import contextlib
 import threading
 
-__all__ = ["Node", "MANY", "topological_order", "chain_rule", "backward", "kept_grads"]
+__all__ = ["Node", "MANY", "SLOTS", "topological_order", "chain_rule", "backward", "kept_grads"]
 
 # ``_in1`` of a node with more than two inputs: its ``_in0`` and ``_local0`` are tuples.
 MANY = type("Many", (), {"__repr__": lambda self: "MANY", "__slots__": ()})()
+
+
+# The slots every node class declares, all in that one class: a node whose slots are
+# spread over two classes costs Python one more pass over its type's layout whenever it
+# is freed or scanned by the collector.
+SLOTS = {
+    "grad": "∂root/∂node after the last backward pass (see Value.backward).",
+    "_in0": "The first input, a tuple of them all (more than two), or None (a leaf).",
+    "_in1": "The second input, None (one input) or MANY (see _in0).",
+    "_local0": "∂node/∂(first input), or a tuple of them all (more than two inputs).",
+    "_local1": "∂node/∂(second input), for a node of two inputs.",
+    "_mark": "Scratch space for topological_order; no meaning outside a walk.",
+}
 
 
 class Node:
@@ -38,19 +51,13 @@ class Node:
         two inputs           _in0, _in1 = the inputs,  _local0, _local1 = their locals
         more inputs          _in0 = a tuple of them,   _in1 = MANY,  _local0 = a tuple
 
-    ``inputs`` and ``local`` read them back as tuples. A subclass fills these slots,
-    ``grad``, and ``_mark`` = None when it makes a node; ``_mark`` is the walk's
-    scratch space, read and written nowhere but in this module.
+    ``inputs`` and ``local`` read them back as tuples. A node class declares the
+    slots of ``SLOTS`` among its own, fills them, ``grad``, and ``_mark`` = None when
+    it makes a node; ``_mark`` is the walk's scratch space, read and written nowhere
+    but in this module.
     """
 
-    __slots__ = {
-        "grad": "∂root/∂node after the last backward pass (see Value.backward).",
-        "_in0": "The first input, a tuple of them all (more than two), or None (a leaf).",
-        "_in1": "The second input, None (one input) or MANY (see _in0).",
-        "_local0": "∂node/∂(first input), or a tuple of them all (more than two inputs).",
-        "_local1": "∂node/∂(second input), for a node of two inputs.",
-        "_mark": "Scratch space for topological_order; no meaning outside a walk.",
-    }
+    __slots__ = ()  # declared by the node class itself: see SLOTS
 
     @property
     def inputs(self) -> tuple:

@@ -21,7 +21,7 @@ import linecache
 import numbers
 
 from autograd import ops
-from autograd.graph import MANY, Node, backward, topological_order
+from autograd.graph import MANY, SLOTS, Node, backward, topological_order
 
 # ``no_grad`` sets this context variable to a fresh ``_Pause`` for the length of its
 # block; None means "recording". Reading a context variable costs about as much as
@@ -182,6 +182,7 @@ class Value(Node):
         "data": "The number this Value holds (a float; settable).",
         "label": "A name for drawings and step tables ('' if none; settable).",
         "op": "The op that made this Value ('+', 'tanh', ...), '' for a leaf.",
+        **SLOTS,
     }
 
     def __init__(self, data, label: str = ""):
