@@ -390,7 +390,7 @@ _APPLIERS: dict = {}  # (op name, number of inputs) -> (op, its compiled apply)
 _APPLY = """\
 def apply(inputs):
     {values} = inputs
-    {data} = {reads}
+{reads}
     out = {forward}
     if out - out:  # inf or NaN
         not_finite({name!r}, out, {data})
@@ -422,8 +422,8 @@ def _compiled_apply(op: ops.Op, count: int):
         locals_, links = "v._local0", "v._in0, v._in1 = inputs, MANY"
     source = _APPLY.format(
         values=", ".join(values) + ",",
-        data=", ".join(data) + ",",
-        reads=", ".join(f"{v}.data" for v in values) + ",",
+        data=", ".join(data),
+        reads="\n".join(f"    {x} = {v}.data" for x, v in zip(data, values)),
         forward=op.forward_source(data),
         name=op.name,
         local=op.local_source("out", data),
