@@ -72,14 +72,20 @@ class Op(NamedTuple):
         return {1: ("x",), 2: ("a", "b")}[self.arity]
 
     def forward_source(self, operands: list[str]) -> str:
-        """The forward rule as an expression of ``operands`` (``a * b`` -> ``w * x``)."""
+        """The forward rule as an expression of ``operands`` (``a * b`` -> ``w * x``);
+        for an op without texts, a call of its ``forward``."""
+        if not self.forward_text:
+            return f"BY_NAME[{self.name!r}].forward({', '.join(operands)})"
         if callable(self.forward_text):
             return self.forward_text(list(operands))
         self._check_count(operands)
         return _template(self.forward_text, self.operands).format(*operands)
 
     def local_source(self, out: str, operands: list[str]) -> str:
-        """The local rule as an expression of the result ``out`` and ``operands``."""
+        """The local rule as an expression of the result ``out`` and ``operands``; for
+        an op without texts, a call of its ``local``."""
+        if not self.local_text:
+            return f"BY_NAME[{self.name!r}].local({', '.join([out, *operands])})"
         if callable(self.local_text):
             return self.local_text(out, list(operands))
         self._check_count(operands)
@@ -88,6 +94,8 @@ class Op(NamedTuple):
     def local_parts(self, out: str, operands: list[str]) -> list[str] | None:
         """``local_source`` as one expression per operand, where the local rule is a
         tuple display (``(b, a)`` -> ``["x", "w"]``); None where it is a call."""
+        if not self.local_text:
+            return None
         if not callable(self.local_text):
             self._check_count(operands)
         parts = _local_part_templates(self, len(operands))
@@ -397,7 +405,7 @@ def _globals_of_texts() -> dict:
             used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     used -= {"x", "a", "b", "out"}
     builtins = {"abs", "sum"}
-    return {name: globals()[name] for name in sorted(used - builtins)}
+    return {"BY_NAME": BY_NAME} | {name: globals()[name] for name in sorted(used - builtins)}
 
 
 # The globals that code compiled from the texts runs with (value.py, tape.py).

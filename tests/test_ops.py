@@ -507,7 +507,9 @@ def test_each_ops_texts_compute_exactly_what_its_functions_compute(op, data):
 
 
 def test_every_op_has_its_rules_as_text_that_compile():
+    # (An op without texts would still work, through calls of its functions: slower.)
     for op in ops.ALL:
+        assert op.forward_text and op.local_text, op.name
         names = [f"v{i}" for i in range(op.arity or 3)]
         for text in (op.forward_source(names), op.local_source("out", names)):
             compile(text, op.name, "eval")

@@ -279,3 +279,22 @@ def test_len_and_repr():
     tape = Tape(o)
     assert len(tape) == 6
     assert repr(tape).startswith("<Tape of 6 nodes, root Value(")
+
+
+def test_an_op_without_texts_is_applied_and_replayed_through_its_functions():
+    # An op added without its rules as text still works everywhere, only slower.
+    from autograd.value import apply
+
+    cube = ops.Op("cube", lambda x: x**3, lambda out, x: (3 * x * x,), "call", "cube", 1)
+    ops.BY_NAME["cube"] = cube
+    try:
+        x = Value(2.0)
+        root = apply(cube, (x,)) * 1.0
+        assert (root.data, root.inputs[0].local) == (8.0, (12.0,))
+        tape = Tape(root)
+        x.data = 3.0
+        assert tape.forward() == 27.0
+        tape.backward()
+        assert x.grad == 27.0
+    finally:
+        del ops.BY_NAME["cube"]
