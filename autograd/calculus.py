@@ -108,33 +108,12 @@ def _values(inputs) -> list[Value]:
     return inputs
 
 
-def _number(x) -> float:
-    return x.data if isinstance(x, Value) else x
-
-
 def _local_values(node: Value) -> tuple:
-    """``node``'s local derivatives as Values (floats where a rule says a constant).
-
-    chain_rule multiplies each by the upstream gradient, which is ``node.grad`` at
-    this moment (complete: every node using ``node`` came earlier in the loop). When
-    that product is 0 × ∞ (sqrt's slope at 0 meeting a zero), the zero wins, as in
-    first order: the local is replaced by 0. chain_rule applies that rule itself to
-    float products only; a product of Values would silently hold NaN (see
-    test_calculus.py, "chain_rule's own 0 × ∞ rule").
-    """
+    """``node``'s local derivatives as Values (floats where a rule says a constant), so
+    that the chain rule's products build the derivative as a graph."""
     if not node.inputs:  # a leaf: nothing to pass on
         return ()
-    locals_ = ops.BY_NAME[node.op].local(node, *node.inputs)
-    upstream = _number(node.grad)
-    if upstream and math.isfinite(upstream):
-        return locals_
-    return tuple(
-        0.0 if _zero_times_infinity(_number(local), upstream) else local for local in locals_
-    )
-
-
-def _zero_times_infinity(a: float, b: float) -> bool:
-    return (a == 0.0 and math.isinf(b)) or (math.isinf(a) and b == 0.0)
+    return ops.BY_NAME[node.op].local(node, *node.inputs)
 
 
 # ------------------------------------------------------------------ nudging by hand

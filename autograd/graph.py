@@ -215,9 +215,13 @@ def chain_rule(order: list, *, leaves_from_zero=False, local_of=None, on_step=No
 
 
 def _contribution(local, upstream):
-    """local × upstream, the root's locals as they are, and 0 × ∞ = 0 (see chain_rule)."""
+    """local × upstream, the root's locals as they are, and 0 × ∞ = 0 (see chain_rule).
+
+    The test reads the numbers through ``float``, so it holds as well when the factors
+    are nodes (``local_of`` building a derivative as a graph) as when they are floats."""
     contribution = local if upstream is _ONE else local * upstream
-    if contribution != contribution and (not local or not upstream):
+    product = float(contribution)
+    if product != product and (not float(local) or not float(upstream)):
         contribution = 0.0
     return contribution
 
