@@ -11,7 +11,8 @@ The modules, each importing only those below it: ``cli`` (the command), ``expr``
 (expressions typed on the command line), ``stepper``, ``grading`` (the checker),
 ``drawing`` (the graph as DOT), ``render`` (running dot; ``Drawing``), ``steps`` (the
 recorded pass and its tables), ``text`` (how numbers and names are written),
-``calculus`` (derivatives of derivatives, forward mode), ``gradcheck``, ``value``
+``calculus`` (derivatives of derivatives, forward mode), ``tape`` (record once,
+replay as compiled code), ``gradcheck``, ``value``
 (``Value``), ``graph`` (the walk and the chain-rule loop), ``ops`` (every op).
 """
 
@@ -22,6 +23,7 @@ from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.grading import check_gradients
 from autograd.graph import topological_order
 from autograd.steps import Step, Steps, backprop_steps
+from autograd.tape import Tape
 from autograd.value import Value, dot, no_grad, sum_of
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "hessian",
     "jvp",
     "gradgradcheck",
+    "Tape",
 ]
 
 # The pictures need the graphviz package; the engine does not. These names load their

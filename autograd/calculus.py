@@ -56,6 +56,7 @@ __all__ = [
     "jacobian_cost",
     "JacobianCost",
     "gradgradcheck",
+    "nudges",
 ]
 
 
@@ -107,33 +108,49 @@ def _values(inputs) -> list[Value]:
     return inputs
 
 
-def _number(x) -> float:
-    return x.data if isinstance(x, Value) else x
-
-
 def _local_values(node: Value) -> tuple:
-    """``node``'s local derivatives as Values (floats where a rule says a constant).
-
-    chain_rule multiplies each by the upstream gradient, which is ``node.grad`` at
-    this moment (complete: every node using ``node`` came earlier in the loop). When
-    that product is 0 × ∞ (sqrt's slope at 0 meeting a zero), the zero wins, as in
-    first order: the local is replaced by 0. chain_rule applies that rule itself to
-    float products only; a product of Values would silently hold NaN (see
-    test_calculus.py, "chain_rule's own 0 × ∞ rule").
-    """
+    """``node``'s local derivatives as Values (floats where a rule says a constant), so
+    that the chain rule's products build the derivative as a graph."""
     if not node.inputs:  # a leaf: nothing to pass on
         return ()
-    locals_ = ops.BY_NAME[node.op].local(node, *node.inputs)
-    upstream = _number(node.grad)
-    if upstream and math.isfinite(upstream):
-        return locals_
-    return tuple(
-        0.0 if _zero_times_infinity(_number(local), upstream) else local for local in locals_
-    )
+    return ops.BY_NAME[node.op].local(node, *node.inputs)
 
 
-def _zero_times_infinity(a: float, b: float) -> bool:
-    return (a == 0.0 and math.isinf(b)) or (math.isinf(a) and b == 0.0)
+# ------------------------------------------------------------------ nudging by hand
+def nudges(root: Value, *, h: float = 1e-4) -> dict[Value, float]:
+    """For every node n of ``root``'s graph, (L(n + h) - L(n - h)) / 2h: what a student
+    gets by nudging n's value by hand, the way the micrograd lecture checks gradients.
+
+    L(n ± h) is the root recomputed with n moved by ±h and every node downstream of n
+    recomputed through its op's forward rule, in topological order: the graph is
+    re-evaluated, not differentiated, and no ``data`` or ``grad`` changes. Beside
+    ``n.grad`` (after ``root.backward()``) each number checks one gradient. A nudge
+    that leaves an op's domain (log just above 0) gives NaN for that node.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"nudges needs a Value, not {type(root).__name__}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not 0 < h < math.inf:
+        raise ValueError(f"nudges: h must be a positive number, not {h!r}")
+    order = topological_order(root)
+    found = {}
+    for i, node in enumerate(order):
+        try:
+            up, down = (_root_with(order, i, node.data + step) for step in (h, -h))
+            found[node] = (up - down) / (2 * h)
+        except (ArithmeticError, ValueError):
+            found[node] = math.nan
+    return found
+
+
+def _root_with(order: list[Value], i: int, value: float) -> float:
+    """The root's value with ``order[i]`` set to ``value``, its users recomputed."""
+    moved = {order[i]: value}
+    for node in order[i + 1 :]:
+        if any(x in moved for x in node.inputs):
+            operands = [moved.get(x, x.data) for x in node.inputs]
+            moved[node] = ops.BY_NAME[node.op].forward(*operands)
+    root = order[-1]
+    return moved.get(root, root.data)
 
 
 # ------------------------------------------------------------------ Jacobian and Hessian

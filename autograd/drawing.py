@@ -35,6 +35,7 @@ import html
 import math
 from collections.abc import Iterable, Mapping
 
+from autograd.calculus import nudges
 from autograd.graph import topological_order
 from autograd.render import Drawing, check_dpi
 from autograd.steps import Step, Steps, node_names
@@ -96,7 +97,15 @@ _BORDERS = {  # kind -> (border width, style, colour)
 
 
 def _value_label(
-    name: str, labelled: bool, data: float, grad: float, *, kind: str, fill: str, strong: bool
+    name: str,
+    labelled: bool,
+    data: float,
+    grad: float,
+    *,
+    kind: str,
+    fill: str,
+    strong: bool,
+    nudge: float | None = None,
 ) -> str:
     border, style, colour = _BORDERS[kind]
     if strong:
@@ -110,10 +119,15 @@ def _value_label(
     return (
         f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"'
         f' COLOR="{colour}" BGCOLOR="{fill}"{style}>'
-        f'<TR><TD ROWSPAN="2">{font}{shown}</FONT></TD>'
+        f'<TR><TD ROWSPAN="{2 if nudge is None else 3}">{font}{shown}</FONT></TD>'
         f'<TD ALIGN="LEFT">{font}data {number(data)}</FONT></TD></TR>'
         f'<TR><TD ALIGN="LEFT">{font}grad {number(grad)}</FONT></TD></TR>'
-        "</TABLE>>"
+        + (
+            ""
+            if nudge is None
+            else f'<TR><TD ALIGN="LEFT">{font}nudge {number(nudge)}</FONT></TD></TR>'
+        )
+        + "</TABLE>>"
     )
 
 
@@ -143,6 +157,7 @@ def _options(*, rankdir, max_nodes, show_local, color_by_grad, params, legend, d
     return dict(
         rankdir=rankdir, max_nodes=max_nodes, show_local=show_local,
         color_by_grad=color_by_grad, params=_params_set(params), legend=legend, dpi=dpi,
+        nudges=None, h=None,
     )  # fmt: skip
 
 
@@ -175,6 +190,7 @@ def draw(
     grads: Mapping[Value, float] | None = None,
     legend: bool = True,
     dpi: float | None = None,
+    nudge: float | None = None,
 ) -> Drawing:
     """Draw the graph that computes ``root``: every Value with its name, data and grad.
 
@@ -196,6 +212,9 @@ def draw(
       the mapping show their own).
     * ``legend``: a key under the graph explaining borders, edge labels and fill.
     * ``dpi``: the resolution of PNG renders (default 144; 300 for print).
+    * ``nudge``: a small step h, to check every grad by hand: each box also shows
+      (L(n + h) - L(n - h)) / 2h, the root recomputed with that Value nudged up and
+      down (``calculus.nudges``), which should match its grad after backward.
 
     Draws only; run ``root.backward()`` first to see gradients. Rendering happens
     when the drawing is displayed, piped or saved (see ``render.find_renderer``).
@@ -219,6 +238,9 @@ def draw(
         if highlight.node not in set(order):
             raise ValueError("highlight: the step does not belong to this graph")
     shown = [v.grad for v in order] if grads is None else [grads.get(v, v.grad) for v in order]
+    if nudge is not None:
+        found = nudges(root, h=nudge)
+        options.update(nudges=[found[v] for v in order], h=float(nudge))
     return _drawing(
         order,
         node_names(order),
@@ -301,6 +323,7 @@ def _drawing(order, names, data, grads, local_of, highlight, options: dict) -> D
         label = _value_label(
             names[v], bool(v.label), data[i], grads[i], kind=kind, fill=fill,
             strong=v in strong_values,
+            nudge=None if options["nudges"] is None else options["nudges"][i],
         )  # fmt: skip
         g.node(f"v{i}", label=label, shape="plain", **{"class": f"value {kind}"})
 
@@ -351,6 +374,8 @@ def _legend(kinds: set, largest: float, highlighted: bool, options: dict) -> str
         parts.append("edge label: local derivative")
     if highlighted:
         parts.append("red: the current step")
+    if options["nudges"] is not None:
+        parts.append(f"nudge: (L(n + h) − L(n − h)) / 2h with h = {options['h']:g}")
     cells = [f"<TD>{_html_text('   ·   '.join(parts))}</TD>"] if parts else []
     if options["color_by_grad"]:
         # Five swatches from white to the fill of the largest |grad|, which is named:

@@ -13,6 +13,13 @@ An op is two small functions side by side, and how an expression writes it:
 * ``form``, ``symbol`` and ``arity``: ``x + y``, ``-x`` or ``exp(x)``. The command
   line's parser (``expr.py``) and every view that writes a node as an expression
   read them here, so an op added here can be typed and is shown without more work.
+* ``forward_text`` and ``local_text``: the same two rules on floats as Python source,
+  one expression each, over the operands ``x`` (one operand) or ``a`` and ``b`` (two)
+  and ``out``, the result. An op of any number of operands writes its texts with a
+  function of the operands' names instead, the op written out in full for them (a dot
+  product as its products). ``Value``'s operators are compiled from the texts (each op
+  inlined, no function call for ``a * b``), and so is a ``Tape``'s straight-line code.
+  A test checks that text and function agree, bit for bit.
 
 Conventions at kinks and boundaries follow PyTorch:
 relu'(0) = 0, abs'(0) = 0, sqrt'(0) = +inf, d(x**y)/dy = 0 at x = 0, and
@@ -28,6 +35,8 @@ test table.
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
 import sys
 from collections.abc import Callable
@@ -44,6 +53,10 @@ class Op(NamedTuple):
     form: str  # how an expression writes it: "infix" (a + b), "prefix" (-a) or "call" (exp(a))
     symbol: str  # what is written: "+", "-", "exp", ...
     arity: int | None  # the number of operands; None for any number (at least one)
+    # ``forward`` and ``local`` on floats, as expressions (see the docstring): a str, or
+    # for any number of operands a function of their names returning the expression.
+    forward_text: str | Callable[[list[str]], str] = ""
+    local_text: str | Callable[[str, list[str]], str] = ""
 
     def written(self, operands: list[str]) -> str:
         """The op applied to ``operands`` as an expression would write it."""
@@ -53,13 +66,97 @@ class Op(NamedTuple):
             return self.symbol + operands[0]
         return f"{self.symbol}({', '.join(operands)})"
 
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """The operand names that a fixed-arity op's texts use."""
+        return {1: ("x",), 2: ("a", "b")}[self.arity]
 
-def _infix(symbol: str, forward, local) -> Op:
-    return Op(symbol, forward, local, "infix", symbol, 2)
+    def forward_source(self, operands: list[str]) -> str:
+        """The forward rule as an expression of ``operands`` (``a * b`` -> ``w * x``);
+        for an op without texts, a call of its ``forward``."""
+        if not self.forward_text:
+            return f"BY_NAME[{self.name!r}].forward({', '.join(operands)})"
+        if callable(self.forward_text):
+            return self.forward_text(list(operands))
+        self._check_count(operands)
+        return _template(self.forward_text, self.operands).format(*operands)
+
+    def local_source(self, out: str, operands: list[str]) -> str:
+        """The local rule as an expression of the result ``out`` and ``operands``; for
+        an op without texts, a call of its ``local``."""
+        if not self.local_text:
+            return f"BY_NAME[{self.name!r}].local({', '.join([out, *operands])})"
+        if callable(self.local_text):
+            return self.local_text(out, list(operands))
+        self._check_count(operands)
+        return _template(self.local_text, ("out", *self.operands)).format(out, *operands)
+
+    def local_parts(self, out: str, operands: list[str]) -> list[str] | None:
+        """``local_source`` as one expression per operand, where the local rule is a
+        tuple display (``(b, a)`` -> ``["x", "w"]``); None where it is a call."""
+        if not self.local_text:
+            return None
+        if not callable(self.local_text):
+            self._check_count(operands)
+        parts = _local_part_templates(self, len(operands))
+        return None if parts is None else [p.format(out, *operands) for p in parts]
+
+    def _check_count(self, operands: list[str]) -> None:
+        if len(operands) != self.arity:
+            raise ValueError(f"{self.name} takes {self.arity} operands, not {len(operands)}")
 
 
-def _call(name: str, forward, local, arity: int | None = 1) -> Op:
-    return Op(name, forward, local, "call", name, arity)
+@functools.cache
+def _template(text: str, names: tuple[str, ...]) -> str:
+    """``text`` as a format string whose fields are ``names`` in order: every Name of
+    the expression that is one of them becomes ``{i}`` (found with ast, never by
+    searching the text)."""
+    return _fields(ast.parse(text, mode="eval").body, names)
+
+
+@functools.cache
+def _local_part_templates(op: Op, count: int) -> tuple[str, ...] | None:
+    """The local rule of ``op`` on ``count`` operands, one format string per operand
+    (fields: the result, then the operands), or None if the rule is not a tuple display."""
+    names = ("out", *(f"operand{i}" for i in range(count)))
+    if callable(op.local_text):
+        text = op.local_text(names[0], list(names[1:]))
+    else:
+        text = op.local_text
+        names = ("out", *op.operands)
+    tree = ast.parse(text, mode="eval").body
+    if not isinstance(tree, ast.Tuple) or len(tree.elts) != count:
+        return None
+    return tuple(_fields(element, names) for element in tree.elts)
+
+
+def _fields(tree: ast.expr, names: tuple[str, ...]) -> str:
+    class Mark(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id in names:
+                return ast.Name(id=f"__field{names.index(node.id)}__", ctx=node.ctx)
+            return node
+
+    marked = ast.unparse(Mark().visit(tree)).replace("{", "{{").replace("}", "}}")
+    for i in range(len(names)):
+        marked = marked.replace(f"__field{i}__", "{" + str(i) + "}")
+    return marked
+
+
+def not_finite(name: str, out: float, *operands: float) -> None:
+    """Called where an op's result ``out`` is inf or NaN: an overflow, raised naming
+    the op and its operands, unless an operand was not finite already."""
+    if all(map(math.isfinite, operands)):
+        shown = ", ".join(map(repr, operands))
+        raise OverflowError(f"{name}: result overflows a float (operands {shown})")
+
+
+def _infix(symbol: str, forward, local, texts) -> Op:
+    return Op(symbol, forward, local, "infix", symbol, 2, *texts)
+
+
+def _call(name: str, forward, local, texts, arity: int | None = 1) -> Op:
+    return Op(name, forward, local, "call", name, arity, *texts)
 
 
 # Helpers that let one derivative rule run on floats and on Values alike.
@@ -133,19 +230,24 @@ def _pow_local(out, x, y):
         try:
             dx = y * x ** (y - 1)
         except OverflowError:
-            raise OverflowError(
-                f"**: the derivative of {_fmt(xd)} ** {_fmt(yd)} overflows a float"
-            ) from None
+            if yd != 0.0:
+                raise OverflowError(
+                    f"**: the derivative of {_fmt(xd)} ** {_fmt(yd)} overflows a float"
+                ) from None
+            dx = 0.0  # still 0 at y = 0; only its derivative in y (1/x) is beyond a float
     dy = out * _log(x) if xd > 0.0 else 0.0
     return (dx, dy)
 
 
-ADD = _infix("+", _add, lambda out, a, b: (1.0, 1.0))
-SUB = _infix("-", _sub, lambda out, a, b: (1.0, -1.0))
-MUL = _infix("*", _mul, lambda out, a, b: (b, a))
-DIV = _infix("/", _div, lambda out, a, b: (1.0 / b, -out / b))
-POW = _infix("**", _pow, _pow_local)
-NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,), "prefix", "-", 1)
+# Each op: its functions, then the same rules as text ((forward, local); see above).
+ADD = _infix("+", _add, lambda out, a, b: (1.0, 1.0), ("a + b", "(1.0, 1.0)"))
+SUB = _infix("-", _sub, lambda out, a, b: (1.0, -1.0), ("a - b", "(1.0, -1.0)"))
+MUL = _infix("*", _mul, lambda out, a, b: (b, a), ("a * b", "(b, a)"))
+DIV = _infix(
+    "/", _div, lambda out, a, b: (1.0 / b, -out / b), ("_div(a, b)", "(1.0 / b, -out / b)")
+)
+POW = _infix("**", _pow, _pow_local, ("_pow(a, b)", "_pow_local(out, a, b)"))
+NEG = Op("neg", lambda a: -a, lambda out, a: (-1.0,), "prefix", "-", 1, "-x", "(-1.0,)")
 
 
 # ---------------------------------------------------------------- n-ary ops
@@ -163,8 +265,31 @@ def _dot_local(out, *wxb):  # ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂b = 1
     return swapped + (1.0,) if len(wxb) % 2 else swapped
 
 
-SUM = _call("sum", lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs), arity=None)
-DOT = _call("dot", _dot, _dot_local, arity=None)
+# Their texts, written out for the operands' names: the products in the order _dot
+# sums them (sum() over the same floats, so the same bits on every Python version).
+def _tuple_text(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _dot_text(wxb: list[str]) -> str:
+    n = len(wxb) // 2
+    total = f"sum({_tuple_text([f'{w} * {x}' for w, x in zip(wxb[:n], wxb[n : 2 * n])])})"
+    return f"{total} + {wxb[-1]}" if len(wxb) % 2 else total
+
+
+def _dot_local_text(out: str, wxb: list[str]) -> str:
+    n = len(wxb) // 2
+    return _tuple_text(wxb[n : 2 * n] + wxb[:n] + ["1.0"] * (len(wxb) % 2))
+
+
+SUM = _call(
+    "sum",
+    lambda *xs: sum(xs),
+    lambda out, *xs: (1.0,) * len(xs),
+    (lambda xs: f"sum({_tuple_text(xs)})", lambda out, xs: _tuple_text(["1.0"] * len(xs))),
+    arity=None,
+)
+DOT = _call("dot", _dot, _dot_local, (_dot_text, _dot_local_text), arity=None)
 
 
 # ---------------------------------------------------------------- functions
@@ -215,14 +340,38 @@ def _sign(x) -> float:
     return 1.0 if d > 0.0 else -1.0 if d < 0.0 else 0.0
 
 
-EXP = _call("exp", _exp, lambda out, x: (out,))
-LOG = _call("log", _ln, lambda out, x: (1.0 / x,))
-SQRT = _call("sqrt", _sqrt, lambda out, x: (0.5 / out if _data(out) else math.inf,))
-TANH = _call("tanh", math.tanh, lambda out, x: (1.0 - out * out,))
-SIGMOID = _call("sigmoid", _sigmoid, lambda out, x: (out * (1.0 - out),))
-SOFTPLUS = _call("softplus", _softplus, lambda out, x: (_sigmoid_of(x),))
-RELU = _call("relu", _relu, lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,))
-ABS = _call("abs", abs, lambda out, x: (_sign(x),))
+EXP = _call("exp", _exp, lambda out, x: (out,), ("_exp(x)", "(out,)"))
+LOG = _call("log", _ln, lambda out, x: (1.0 / x,), ("_ln(x)", "(1.0 / x,)"))
+SQRT = _call(
+    "sqrt",
+    _sqrt,
+    lambda out, x: (0.5 / out if _data(out) else math.inf,),
+    ("_sqrt(x)", "(0.5 / out if out else math.inf,)"),
+)
+TANH = _call(
+    "tanh", math.tanh, lambda out, x: (1.0 - out * out,), ("math.tanh(x)", "(1.0 - out * out,)")
+)
+SIGMOID = _call(
+    "sigmoid",
+    _sigmoid,
+    lambda out, x: (out * (1.0 - out),),
+    ("_sigmoid(x)", "(out * (1.0 - out),)"),
+)
+SOFTPLUS = _call(
+    "softplus", _softplus, lambda out, x: (_sigmoid_of(x),), ("_softplus(x)", "(_sigmoid(x),)")
+)
+RELU = _call(
+    "relu",
+    _relu,
+    lambda out, x: (1.0 if _data(x) > 0.0 else 0.0,),
+    ("x if x > 0.0 else 0.0", "(1.0 if x > 0.0 else 0.0,)"),
+)
+ABS = _call(
+    "abs",
+    abs,
+    lambda out, x: (_sign(x),),
+    ("abs(x)", "(1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)"),
+)
 
 
 def _periodic(name: str, fn):
@@ -234,11 +383,34 @@ def _periodic(name: str, fn):
     return forward
 
 
-SIN = _call("sin", _periodic("sin", math.sin), lambda out, x: (_cos(x),))
-COS = _call("cos", _periodic("cos", math.cos), lambda out, x: (-_sin(x),))
+_sin_of_finite = _periodic("sin", math.sin)
+_cos_of_finite = _periodic("cos", math.cos)
+SIN = _call(
+    "sin", _sin_of_finite, lambda out, x: (_cos(x),), ("_sin_of_finite(x)", "(math.cos(x),)")
+)
+COS = _call(
+    "cos", _cos_of_finite, lambda out, x: (-_sin(x),), ("_cos_of_finite(x)", "(-math.sin(x),)")
+)
 
 # fmt: off
 ALL = (ADD, SUB, MUL, DIV, POW, NEG, SUM, DOT,
        EXP, LOG, SQRT, TANH, SIGMOID, SOFTPLUS, RELU, ABS, SIN, COS)
 # fmt: on
 BY_NAME = {op.name: op for op in ALL}  # a node's ``op`` string -> its Op
+
+
+def _globals_of_texts() -> dict:
+    """Every name the texts use besides their operands: math and the checked helpers."""
+    used = set()
+    for op in ALL:
+        operands = list(op.operands) if op.arity else ["x", "a", "b"]
+        for text in (op.forward_source(operands), op.local_source("out", operands)):
+            tree = ast.parse(text, mode="eval")
+            used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used -= {"x", "a", "b", "out"}
+    builtins = {"abs", "sum"}
+    return {"BY_NAME": BY_NAME} | {name: globals()[name] for name in sorted(used - builtins)}
+
+
+# The globals that code compiled from the texts runs with (value.py, tape.py).
+TEXT_GLOBALS = _globals_of_texts()

@@ -7,20 +7,45 @@ There is no closure per node: a node points only at its inputs, never back, so t
 graph has no reference cycles and is freed by reference counting alone, without the
 cyclic garbage collector.
 
-Every operator and method is a one-liner over an ``Op`` from ``ops.py``.
+Every operator and method applies an ``Op`` from ``ops.py``. They are compiled from
+the op's ``forward_text`` and ``local_text`` when this module is imported (see
+``_operator``): each op's arithmetic is inlined, so ``a * b`` runs one Python function
+and makes one object, with every check still in place.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import math
+import linecache
 import numbers
 
 from autograd import ops
-from autograd.graph import Node, backward, topological_order
+from autograd.graph import MANY, SLOTS, Node, backward, topological_order
 
-_recording = contextvars.ContextVar("chainrule_recording", default=True)
+# ``no_grad`` sets this context variable to a fresh ``_Pause`` for the length of its
+# block; None means "recording". Reading a context variable costs about as much as
+# the rest of an op, so ops read it only while some ``_Pause`` is alive: ``_pauses``
+# holds the id of every live one, and is empty when no context anywhere (no thread,
+# no task, no copied context) can have recording off. A pause lives as long as the
+# block that made it, or any context copied inside it (a task started there).
+_paused = contextvars.ContextVar("chainrule_paused", default=None)
+_pauses: dict = {}
+
+
+class _Pause:
+    __slots__ = ()
+
+    def __init__(self):
+        _pauses[id(self)] = None
+
+    def __del__(self):
+        _pauses.pop(id(self), None)
+
+
+def _recording() -> bool:
+    """True unless this thread or task is inside ``no_grad``."""
+    return not _pauses or _paused.get() is None
 
 
 @contextlib.contextmanager
@@ -30,22 +55,117 @@ def no_grad():
     Use it for evaluation and for optimiser updates. Per thread and per async task
     (a context variable), so one thread's ``no_grad`` never affects another's.
     """
-    token = _recording.set(False)
+    token = _paused.set(_Pause())
     try:
         yield
     finally:
-        _recording.reset(token)
+        _paused.reset(token)
 
 
 def _as_float(data) -> float:
     if type(data) is float:
         return data
-    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+    if type(data) is int or isinstance(data, numbers.Real) and not isinstance(data, Value):
         try:
             return float(data)
         except OverflowError:
             raise OverflowError(f"Value data {data!r:.40} is too large for a float") from None
     raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
+
+
+# ---------------------------------------------------------------- compiled operators
+# One template per arity. ``{forward}`` and ``{local}`` are the op's texts from ops.py,
+# pasted in as they are: they name the operands' data ``a`` and ``b`` (or ``x``) and
+# the result ``out``, as the variables below do. The result is checked before a node
+# is made, which is then filled in slot by slot (see graph.Node for the layout); if a
+# local rule raises (pow's slope can overflow), the half-made node goes with the
+# frame: an op that raises leaves nothing behind.
+_BINARY = """\
+def {method}(self, other):
+    if type(other) is not Value:
+        if type(other) is float:  # a number becomes a constant (see constant())
+            c = _new(Value)
+            c.data = other
+            c.grad = 0.0
+            c.label = c.op = ""
+            c._mark = c._in0 = None
+            c._in1 = _CONSTANT
+            other = c
+        else:  # other numbers alike; for anything else, Python raises its
+            other = _operand(other)  # usual TypeError naming both types
+            if other is None:
+                return NotImplemented
+    a = {first}.data
+    b = {second}.data
+    out = {forward}
+    if out - out:  # inf or NaN
+        not_finite({name!r}, out, a, b)
+    v = _new(Value)
+    if not _pauses or _paused.get() is None:  # recording (see no_grad)
+        v._local0, v._local1 = {local}
+        v.op = {name!r}
+        v._in0 = {first}
+        v._in1 = {second}
+    else:  # under no_grad the result is a leaf
+        v.op = ""
+        v._in0 = v._in1 = None
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._mark = None
+    return v
+"""
+
+_UNARY = """\
+def {method}(self):
+    x = self.data
+    out = {forward}
+    if out - out:  # inf or NaN
+        not_finite({name!r}, out, x)
+    v = _new(Value)
+    if not _pauses or _paused.get() is None:  # recording (see no_grad)
+        (v._local0,) = {local}
+        v.op = {name!r}
+        v._in0 = self
+        v._in1 = None
+    else:  # under no_grad the result is a leaf
+        v.op = ""
+        v._in0 = v._in1 = None
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._mark = None
+    return v
+"""
+
+# The globals of the compiled operators: the names the texts use (math, the checked
+# helpers of ops.py) and this module's own; ``Value`` is added once it exists.
+_COMPILED: dict = dict(ops.TEXT_GLOBALS)
+
+
+def _operator(method: str, op: ops.Op, doc: str, *, reflected: bool = False):
+    """``Value.<method>``, applying ``op``, compiled from its texts. ``reflected``: the
+    other operand comes first (``other - self`` for ``__rsub__``)."""
+    first, second = ("other", "self") if reflected else ("self", "other")
+    template = _BINARY if op.arity == 2 else _UNARY
+    source = template.format(
+        method=method,
+        name=op.name,
+        first=first,
+        second=second,
+        forward=op.forward_text,
+        local=op.local_text,
+    )
+    # The source is kept where tracebacks and inspect.getsource look for it.
+    filename = f"<chainrule: Value.{method}, compiled from ops.{op.name!r}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), _COMPILED, namespace)
+    function = namespace[method]
+    function.__doc__ = doc
+    function.__qualname__ = f"Value.{method}"
+    function.__module__ = __name__
+    return function
 
 
 class Value(Node):
@@ -62,6 +182,7 @@ class Value(Node):
         "data": "The number this Value holds (a float; settable).",
         "label": "A name for drawings and step tables ('' if none; settable).",
         "op": "The op that made this Value ('+', 'tanh', ...), '' for a leaf.",
+        **SLOTS,
     }
 
     def __init__(self, data, label: str = ""):
@@ -71,97 +192,46 @@ class Value(Node):
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.inputs = ()
-        self.local = ()
-        self._mark = None
+        self._in0 = self._in1 = self._mark = None
 
-    def __add__(self, other):
-        """self + other"""
-        return _binary(ops.ADD, self, other)
-
-    def __radd__(self, other):
-        """other + self"""
-        return _binary(ops.ADD, other, self)
-
-    def __sub__(self, other):
-        """self - other"""
-        return _binary(ops.SUB, self, other)
-
-    def __rsub__(self, other):
-        """other - self"""
-        return _binary(ops.SUB, other, self)
-
-    def __mul__(self, other):
-        """self * other"""
-        return _binary(ops.MUL, self, other)
-
-    def __rmul__(self, other):
-        """other * self"""
-        return _binary(ops.MUL, other, self)
-
-    def __truediv__(self, other):
-        """self / other (ZeroDivisionError when other is 0)"""
-        return _binary(ops.DIV, self, other)
-
-    def __rtruediv__(self, other):
-        """other / self (ZeroDivisionError when self is 0)"""
-        return _binary(ops.DIV, other, self)
-
-    def __pow__(self, other):
-        """self ** other, where other is a number or a Value"""
-        return _binary(ops.POW, self, other)
-
-    def __rpow__(self, other):
-        """other ** self (2 ** v)"""
-        return _binary(ops.POW, other, self)
-
-    def __neg__(self):
-        """-self"""
-        return apply(ops.NEG, (self,))
+    # Each line: the method, the op it applies, its docstring.
+    __add__ = _operator("__add__", ops.ADD, "self + other")
+    __radd__ = _operator("__radd__", ops.ADD, "other + self", reflected=True)
+    __sub__ = _operator("__sub__", ops.SUB, "self - other")
+    __rsub__ = _operator("__rsub__", ops.SUB, "other - self", reflected=True)
+    __mul__ = _operator("__mul__", ops.MUL, "self * other")
+    __rmul__ = _operator("__rmul__", ops.MUL, "other * self", reflected=True)
+    __truediv__ = _operator(
+        "__truediv__", ops.DIV, "self / other (ZeroDivisionError when other is 0)"
+    )
+    __rtruediv__ = _operator(
+        "__rtruediv__", ops.DIV, "other / self (ZeroDivisionError when self is 0)", reflected=True
+    )
+    __pow__ = _operator("__pow__", ops.POW, "self ** other, where other is a number or a Value")
+    __rpow__ = _operator("__rpow__", ops.POW, "other ** self (2 ** v)", reflected=True)
+    __neg__ = _operator("__neg__", ops.NEG, "-self")
+    __abs__ = _operator(
+        "__abs__", ops.ABS, "|self|; its derivative at 0 is 0 (PyTorch's convention)"
+    )
+    exp = _operator("exp", ops.EXP, "e ** self")
+    log = _operator("log", ops.LOG, "The natural logarithm (ValueError unless self > 0).")
+    sqrt = _operator(
+        "sqrt", ops.SQRT, "The square root (ValueError if self < 0; its slope at 0 is +inf)."
+    )
+    tanh = _operator("tanh", ops.TANH, "The hyperbolic tangent, stable for any input.")
+    sigmoid = _operator("sigmoid", ops.SIGMOID, "1 / (1 + exp(-self)), computed without overflow.")
+    softplus = _operator(
+        "softplus", ops.SOFTPLUS, "log(1 + exp(self)), a smooth relu, computed without overflow."
+    )
+    relu = _operator(
+        "relu", ops.RELU, "max(0, self); its derivative at 0 is 0 (PyTorch's convention)."
+    )
+    sin = _operator("sin", ops.SIN, "The sine (of a finite number).")
+    cos = _operator("cos", ops.COS, "The cosine (of a finite number).")
 
     def __pos__(self):
         """+self is self: no node"""
         return self
-
-    def __abs__(self):
-        """|self|; its derivative at 0 is 0 (PyTorch's convention)"""
-        return apply(ops.ABS, (self,))
-
-    def exp(self):
-        """e ** self"""
-        return apply(ops.EXP, (self,))
-
-    def log(self):
-        """The natural logarithm (ValueError unless self > 0)."""
-        return apply(ops.LOG, (self,))
-
-    def sqrt(self):
-        """The square root (ValueError if self < 0; its slope at 0 is +inf)."""
-        return apply(ops.SQRT, (self,))
-
-    def tanh(self):
-        """The hyperbolic tangent, stable for any input."""
-        return apply(ops.TANH, (self,))
-
-    def sigmoid(self):
-        """1 / (1 + exp(-self)), computed without overflow."""
-        return apply(ops.SIGMOID, (self,))
-
-    def softplus(self):
-        """log(1 + exp(self)), a smooth relu, computed without overflow."""
-        return apply(ops.SOFTPLUS, (self,))
-
-    def relu(self):
-        """max(0, self); its derivative at 0 is 0 (PyTorch's convention)."""
-        return apply(ops.RELU, (self,))
-
-    def sin(self):
-        """The sine (of a finite number)."""
-        return apply(ops.SIN, (self,))
-
-    def cos(self):
-        """The cosine (of a finite number)."""
-        return apply(ops.COS, (self,))
 
     def backward(self) -> None:
         """Fill ``grad`` with ∂self/∂node for every node this Value depends on.
@@ -194,19 +264,63 @@ class Value(Node):
         return f"Value({', '.join(parts)})"
 
 
-class _Constant(Value):
-    """A plain number that took part in an op (the 2 in ``x * 2``): a leaf like any
-    other, marked so that drawings can tell constants from inputs and parameters."""
+_new = object.__new__
 
-    __slots__ = ()
+# A constant is a leaf whose second-input slot (unused by a leaf) holds this marker.
+_CONSTANT = type("Constant", (), {"__repr__": lambda self: "CONSTANT", "__slots__": ()})()
+
+
+def _operand(x) -> Value | None:
+    """An operator's other operand as a Value: Values as they are, real numbers as
+    constants; None for anything else."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is int or isinstance(x, numbers.Real):  # (sum() starts from the int 0)
+        return constant(x)
+    return None
+
+
+def constant(x) -> Value:
+    """A constant made from the number ``x``: a leaf that drawings show as a constant."""
+    return _constant(x if type(x) is float else _as_float(x))
+
+
+def _constant(x: float) -> Value:
+    c = _new(Value)
+    c.data = x
+    c.grad = 0.0
+    c.label = c.op = ""
+    c._mark = c._in0 = None
+    c._in1 = _CONSTANT
+    return c
+
+
+_COMPILED.update(
+    Value=Value,
+    _new=_new,
+    _pauses=_pauses,
+    _paused=_paused,
+    _CONSTANT=_CONSTANT,
+    _operand=_operand,
+    MANY=MANY,
+    not_finite=ops.not_finite,
+)
 
 
 def is_constant(value: Value) -> bool:
     """True for a leaf that chainrule made from a plain number in an expression."""
-    return isinstance(value, _Constant)
+    return value._in0 is None and value._in1 is _CONSTANT
 
 
-_new = object.__new__
+def _link(v: Value, inputs: tuple, local: tuple) -> None:
+    """Store a node's inputs and local derivatives in its slots (see graph.Node)."""
+    if len(inputs) == 1:
+        v._in0, v._in1, v._local0 = inputs[0], None, local[0]
+    elif len(inputs) == 2:
+        v._in0, v._in1 = inputs
+        v._local0, v._local1 = local
+    else:
+        v._in0, v._in1, v._local0 = inputs, MANY, tuple(local)
 
 
 def _flatten(root: Value) -> list[tuple]:
@@ -215,7 +329,7 @@ def _flatten(root: Value) -> list[tuple]:
     index = {node: i for i, node in enumerate(order)}
     return [
         (
-            isinstance(n, _Constant),
+            is_constant(n),
             n.data,
             n.grad,
             n.label,
@@ -230,66 +344,96 @@ def _flatten(root: Value) -> list[tuple]:
 def _rebuild(records: list[tuple]) -> Value:
     """The inverse of ``_flatten``: returns the root, the last record."""
     nodes: list[Value] = []
-    for constant, data, grad, label, op, inputs, local in records:
-        v = _new(_Constant if constant else Value)
-        v.data, v.grad, v.label, v.op, v._mark = data, grad, label, op, None
-        v.inputs = tuple(nodes[i] for i in inputs)
-        v.local = local
+    for is_a_constant, data, grad, label, op, inputs, local in records:
+        v = constant(data) if is_a_constant else Value(data)
+        v.grad, v.label, v.op = grad, label, op
+        if inputs:
+            _link(v, tuple(nodes[i] for i in inputs), local)
         nodes.append(v)
     return nodes[-1]
-
-
-def constant(x) -> Value:
-    """A constant made from the number ``x``: a leaf that drawings show as a constant."""
-    c = _new(_Constant)
-    Value.__init__(c, x)
-    return c
-
-
-def _lift(x) -> Value:
-    """A Value for an operand: Values as they are, real numbers as constants."""
-    if isinstance(x, Value):
-        return x
-    return constant(x)
-
-
-def _binary(op: ops.Op, a, b):
-    # Return NotImplemented for operands that are not numbers, so Python raises its
-    # usual TypeError naming both types ("unsupported operand type(s) for *: ...").
-    if not isinstance(a, Value):
-        if not isinstance(a, numbers.Real):
-            return NotImplemented
-        a = constant(a)
-    if not isinstance(b, Value):
-        if not isinstance(b, numbers.Real):
-            return NotImplemented
-        b = constant(b)
-    return apply(op, (a, b))
 
 
 def apply(op: ops.Op, inputs: tuple) -> Value:
     """Run ``op`` on the inputs (a tuple of Values) and record the result as a node.
 
-    The forward value and the local derivatives are computed before any node exists,
-    so an op that raises leaves nothing half-built behind.
+    The general way to make a node, for any op and any number of inputs. Up to
+    ``_COMPILE_UP_TO`` inputs it runs code compiled from the op's texts for that
+    number of inputs (once, then kept): a neuron's ``dot`` is its products written
+    out. The result is checked before a node is made, so an op that raises leaves
+    nothing behind.
     """
+    count = len(inputs)
+    if 0 < count <= _COMPILE_UP_TO:
+        compiled = _APPLIERS.get((op.name, count))
+        if compiled is None or compiled[0] is not op:
+            compiled = _APPLIERS[op.name, count] = (op, _compiled_apply(op, count))
+        return compiled[1](inputs)
     args = [v.data for v in inputs]
     out = op.forward(*args)
-    if not math.isfinite(out) and all(map(math.isfinite, args)):
-        shown = ", ".join(map(repr, args))
-        raise OverflowError(f"{op.name}: result overflows a float (operands {shown})")
-    # The node is built here, slot by slot, without calling __init__: this is the
-    # hottest path of the engine, and the data is already a checked float.
+    if out - out:  # inf or NaN
+        ops.not_finite(op.name, out, *args)
+    recording = _recording()
+    local = op.local(out, *args) if recording else ()
     v = _new(Value)
+    v.data, v.grad, v.label, v._mark = out, 0.0, "", None
+    if recording:
+        v.op = op.name
+        _link(v, inputs, local)
+    else:  # under no_grad the result is a leaf
+        v.op, v._in0, v._in1 = "", None, None
+    return v
+
+
+_COMPILE_UP_TO = 256  # more inputs than this: the op's functions, called with *args
+_APPLIERS: dict = {}  # (op name, number of inputs) -> (op, its compiled apply)
+
+_APPLY = """\
+def apply(inputs):
+    {values} = inputs
+{reads}
+    out = {forward}
+    if out - out:  # inf or NaN
+        not_finite({name!r}, out, {data})
+    v = _new(Value)
+    if not _pauses or _paused.get() is None:  # recording (see no_grad)
+        {locals_} = {local}
+        v.op = {name!r}
+        {links}
+    else:  # under no_grad the result is a leaf
+        v.op = ""
+        v._in0 = v._in1 = None
     v.data = out
     v.grad = 0.0
     v.label = ""
     v._mark = None
-    if _recording.get():
-        v.op, v.inputs, v.local = op.name, inputs, op.local(out, *args)
-    else:  # under no_grad the result is a leaf
-        v.op, v.inputs, v.local = "", (), ()
     return v
+"""
+
+
+def _compiled_apply(op: ops.Op, count: int):
+    """``apply`` for ``op`` on ``count`` inputs, compiled from the op's texts."""
+    values = [f"v{i}" for i in range(count)]
+    data = [f"x{i}" for i in range(count)]
+    if count == 1:
+        locals_, links = "(v._local0,)", "v._in0, v._in1 = v0, None"
+    elif count == 2:
+        locals_, links = "v._local0, v._local1", "v._in0, v._in1 = v0, v1"
+    else:
+        locals_, links = "v._local0", "v._in0, v._in1 = inputs, MANY"
+    source = _APPLY.format(
+        values=", ".join(values) + ",",
+        data=", ".join(data),
+        reads="\n".join(f"    {x} = {v}.data" for x, v in zip(data, values)),
+        forward=op.forward_source(data),
+        name=op.name,
+        local=op.local_source("out", data),
+        locals_=locals_,
+        links=links,
+    )
+    filename = f"<chainrule: apply {op.name!r} to {count} inputs>"
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), _COMPILED, namespace)
+    return namespace["apply"]
 
 
 def _lift_all(items) -> tuple:
@@ -297,12 +441,12 @@ def _lift_all(items) -> tuple:
     operands that are all Values already, is checked at C speed via their types."""
     if type(items) is not tuple:
         items = tuple(items)
-    if set(map(type, items)) <= _VALUE_TYPES:
+    if _VALUE_TYPES.issuperset(map(type, items)):
         return items
-    return tuple(map(_lift, items))
+    return tuple(x if isinstance(x, Value) else constant(x) for x in items)
 
 
-_VALUE_TYPES = {Value, _Constant}
+_VALUE_TYPES = {Value}
 
 
 def sum_of(values) -> Value:
@@ -320,10 +464,14 @@ def dot(weights, inputs, bias=None) -> Value:
     This is a neuron's weighted sum in a single node; numbers become constants.
     Local derivatives: ∂/∂w_i = x_i, ∂/∂x_i = w_i, ∂/∂bias = 1.
     """
-    ws, xs = tuple(weights), tuple(inputs)
+    ws = weights if type(weights) in _SEQUENCES else tuple(weights)
+    xs = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    operands = ws + xs if bias is None else (*ws, *xs, bias)
+    operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
     if not operands:
         return constant(0.0)
     return apply(ops.DOT, _lift_all(operands))
+
+
+_SEQUENCES = {list, tuple}

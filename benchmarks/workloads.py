@@ -9,8 +9,12 @@ runner repeats them and reports medians and ratios measured in the same process.
    bytes per node with tracemalloc).
 4. Deep chains of 10,000 and 1,000,000 nodes: backward ns per node.
 5. Rendering a graph of about 1,000 nodes to SVG.
-6. Optional references measured in the same run, where installed: the same step on
-   PyTorch scalar tensors, and micrograd's own engine (``pip install micrograd``).
+10. Workload 1 replayed from a ``Tape``: the graph recorded once, then forward,
+   backward and the same SGD update on the recorded nodes every step.
+
+The peers (micrograd, PyTorch, the minimal engine) and the code written by hand on any
+engine's ``Value`` (workloads 6 to 9) are in ``handwritten.py``: this module imports
+chainrule, and a peer is measured in a process of its own, without it.
 """
 
 from __future__ import annotations
@@ -194,65 +198,38 @@ def render_graph(terms: int = 200) -> dict:
     return {"values": 4 * terms + 1, "seconds": time.perf_counter() - start, "svg_bytes": len(svg)}
 
 
-# ------------------------------------------------------------------ workload 6
-def torch_step(n: int = 100, steps: int = 1) -> float | None:
-    """Workload 1 on PyTorch scalar tensors (every weight a 0-d tensor); None without torch."""
+# ------------------------------------------------------------------ workload 10
+def tape_step(n: int = 100, steps: int = 1, warmup: int = 10) -> float | None:
+    """Seconds per step of workload 1 replayed from a Tape: the graph of the loss is
+    recorded once; each step recomputes it from the current weights, runs backward and
+    makes the same SGD update. Timed after ``warmup`` replays, as in a training loop of
+    some length: Python specialises a function's code only after it has run a few
+    times, and a tape's code is straight-line (no loop to warm it up within a call).
+    None where chainrule has no Tape."""
     try:
-        import torch
+        from autograd import Tape
     except ImportError:
         return None
     X, y = _moons(n)
-    rng = random.Random(1)
-    sizes = [2, *HIDDEN, 1]
-    layers = []
-    for a, b in zip(sizes, sizes[1:]):
-        W = [
-            [
-                torch.tensor(rng.uniform(-1, 1), dtype=torch.float64, requires_grad=True)
-                for _ in range(a)
-            ]
-            for _ in range(b)
-        ]
-        bias = [torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(b)]
-        layers.append((W, bias))
-    params = [p for W, b in layers for row in W for p in row] + [p for _, b in layers for p in b]
+    model = _model()
+    tape, optimizer = _recorded_demo(Tape, model, X, y)
+    tape_train(tape, optimizer, warmup)
     start = time.perf_counter()
-    for k in range(steps):
-        losses = []
-        for x, target in zip(X, y):
-            act = [torch.tensor(v, dtype=torch.float64) for v in x]
-            for i, (W, b) in enumerate(layers):
-                pre = [sum(wi * xi for wi, xi in zip(row, act)) + bi for row, bi in zip(W, b)]
-                act = pre if i == len(layers) - 1 else [p.relu() for p in pre]
-            losses.append((1 - target * act[0]).relu())
-        loss = sum(losses) / n + ALPHA * sum(p * p for p in params)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        lr = 1.0 - 0.9 * k / 100
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad
+    tape_train(tape, optimizer, steps)
     return (time.perf_counter() - start) / steps
 
 
-def micrograd_step(n: int = 100, steps: int = 1) -> float | None:
-    """micrograd's own demo step (its engine and nn), where micrograd is installed."""
-    try:
-        from micrograd.nn import MLP as MicroMLP
-    except ImportError:
-        return None
-    X, y = _moons(n)
-    random.seed(1)
-    model = MicroMLP(2, [*HIDDEN, 1])
-    start = time.perf_counter()
+def _recorded_demo(Tape, model, X, y):
+    scores = [model(x)[0] for x in X]
+    loss = hinge_loss(scores, y) + ALPHA * l2(model.parameters())
+    return Tape(loss), SGD(model.parameters(), lr=1.0)
+
+
+def tape_train(tape, optimizer, steps: int) -> None:
+    """Workload 1's loop on a recorded graph: forward, zero_grad, backward, SGD."""
     for k in range(steps):
-        scores = [model(x) for x in X]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in model.parameters())
-        model.zero_grad()
-        loss.backward()
-        lr = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= lr * p.grad
-    return (time.perf_counter() - start) / steps
+        tape.forward()
+        optimizer.zero_grad()
+        tape.backward()
+        optimizer.lr = 1.0 - 0.9 * k / 100
+        optimizer.step()

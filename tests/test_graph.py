@@ -341,10 +341,10 @@ def test_graph_is_freed_by_reference_counting_alone():
 
 def test_freed_check_detects_a_reference_cycle():
     # The control for the test above: the same graph with one cycle made by hand
-    # (a leaf that lists the root among its inputs) is not freed until collected.
+    # (a leaf that refers back to the root) is not freed until collected.
     def with_a_cycle():
         leaves, root, *rest = _trained_graph()
-        leaves[0].inputs = (root,)
+        leaves[0].grad = root
         return leaves, root, rest
 
     survivors, found = _unreachable_after_dropping(with_a_cycle)

@@ -466,3 +466,117 @@ def test_conventions_are_documented_in_ops():
     for convention in ("relu'(0) = 0", "abs'(0) = 0", "sqrt'(0) = +inf", "d(x**y)/dy = 0 at x = 0"):
         assert convention in doc
     assert "PyTorch" in doc
+
+
+# ---------------------------------------------------------------- the rules as text
+# Each op's forward and local rules are also written as Python text, from which the
+# operators of Value and a Tape's code are compiled: the text must compute exactly
+# what the function computes, bit for bit, and raise the same errors.
+def _outcome(compute):
+    """repr of the result (bit-exact for floats: -0.0, nan), or the error raised."""
+    try:
+        return ("value", repr(compute()))
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        return ("error", type(error).__name__, str(error))
+
+
+def _text_operands(op, data) -> list[float]:
+    if op.arity is not None:
+        return data.draw(st.lists(_ANY_FINITE, min_size=op.arity, max_size=op.arity))
+    return data.draw(st.lists(_ANY_FINITE, min_size=1, max_size=7))
+
+
+@pytest.mark.parametrize("op", ops.ALL, ids=lambda op: op.name)
+@settings(max_examples=150)
+@given(data=st.data())
+def test_each_ops_texts_compute_exactly_what_its_functions_compute(op, data):
+    operands = _text_operands(op, data)
+    names = [f"v{i}" for i in range(len(operands))]
+    scope = dict(zip(names, operands))
+
+    def by_text(text):
+        return eval(text, dict(ops.TEXT_GLOBALS), scope)  # noqa: S307 - our own texts
+
+    forward = _outcome(lambda: op.forward(*operands))
+    assert _outcome(lambda: by_text(op.forward_source(names))) == forward
+    if forward[0] == "value":
+        out = op.forward(*operands)
+        scope["result"] = out
+        local = _outcome(lambda: op.local(out, *operands))
+        assert _outcome(lambda: by_text(op.local_source("result", names))) == local
+
+
+def test_every_op_has_its_rules_as_text_that_compile():
+    # (An op without texts would still work, through calls of its functions: slower.)
+    for op in ops.ALL:
+        assert op.forward_text and op.local_text, op.name
+        names = [f"v{i}" for i in range(op.arity or 3)]
+        for text in (op.forward_source(names), op.local_source("out", names)):
+            compile(text, op.name, "eval")
+
+
+def test_texts_are_renamed_operand_by_operand():
+    assert ops.MUL.forward_source(["w", "x"]) == "w * x"
+    assert ops.MUL.local_source("wx", ["w", "x"]) == "(x, w)"
+    assert ops.TANH.local_source("t", ["n"]) == "(1.0 - t * t,)"
+    assert ops.SUM.forward_source(["p", "q", "r"]) == "sum((p, q, r))"
+    assert ops.SUM.local_source("s", ["p", "q"]) == "(1.0, 1.0)"
+    assert ops.DOT.forward_source(["w", "v", "x", "y", "b"]) == "sum((w * x, v * y)) + b"
+    assert ops.DOT.local_source("d", ["w", "v", "x", "y"]) == "(x, y, w, v)"
+    with pytest.raises(ValueError, match="2 operands"):
+        ops.MUL.forward_source(["w"])
+
+
+_COMPILED_OPERATORS = [
+    ("__add__", ops.ADD, False),
+    ("__radd__", ops.ADD, True),
+    ("__sub__", ops.SUB, False),
+    ("__rsub__", ops.SUB, True),
+    ("__mul__", ops.MUL, False),
+    ("__rmul__", ops.MUL, True),
+    ("__truediv__", ops.DIV, False),
+    ("__rtruediv__", ops.DIV, True),
+    ("__pow__", ops.POW, False),
+    ("__rpow__", ops.POW, True),
+    ("__neg__", ops.NEG, None),
+    ("__abs__", ops.ABS, None),
+    *((name, ops.BY_NAME[name], None) for name in ("exp", "log", "sqrt", "tanh")),
+    *((name, ops.BY_NAME[name], None) for name in ("sigmoid", "softplus", "relu", "sin", "cos")),
+]
+
+
+def _node_outcome(make):
+    try:
+        v = make()
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        return ("error", type(error).__name__, str(error))
+    return ("node", repr(v.data), v.op, v.inputs, repr(v.local))
+
+
+@pytest.mark.parametrize(
+    ("method", "op", "reflected"), _COMPILED_OPERATORS, ids=[m for m, *_ in _COMPILED_OPERATORS]
+)
+@settings(max_examples=100)
+@given(x=_ANY_FINITE, y=_ANY_FINITE)
+def test_compiled_operators_make_the_node_that_apply_makes(method, op, reflected, x, y):
+    # Value's operators are compiled from the texts; value.apply is the general way
+    # to make a node from an op's functions. Both must give the same node.
+    from autograd.value import apply
+
+    a, b = Value(x), Value(y)
+    if reflected is None:
+        compiled = _node_outcome(lambda: getattr(a, method)())
+        general = _node_outcome(lambda: apply(op, (a,)))
+    else:
+        first, second = (b, a) if reflected else (a, b)
+        compiled = _node_outcome(lambda: getattr(a, method)(b))
+        general = _node_outcome(lambda: apply(op, (first, second)))
+    assert compiled == general
+
+
+def test_every_operator_of_value_is_compiled_from_its_op():
+    def compiled_from_an_op(name):
+        code = getattr(getattr(Value, name), "__code__", None)
+        return code is not None and "compiled from ops" in code.co_filename
+
+    assert {m for m in dir(Value) if compiled_from_an_op(m)} == {m for m, *_ in _COMPILED_OPERATORS}

@@ -369,3 +369,32 @@ def test_help_documents_every_method_and_attribute_of_value():
 
 OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"]
 OPERATORS += ["__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__"]
+
+
+def test_a_task_started_inside_no_grad_records_nothing_even_after_the_block_ends():
+    # The task runs in a copy of the context made inside the block: its ops stay
+    # leaves after the block has ended, as a context variable promises.
+    a = Value(2.0)
+
+    async def later():
+        await asyncio.sleep(0)
+        return a * a
+
+    async def main():
+        with no_grad():
+            task = asyncio.get_running_loop().create_task(later())
+        after_the_block = a * a
+        return await task, after_the_block
+
+    inside, outside = asyncio.run(main())
+    assert inside.op == ""
+    assert outside.inputs == (a, a)
+
+
+def test_once_no_grad_has_ended_ops_no_longer_read_the_context_variable():
+    # While no pause is alive anywhere, an op skips the context-variable lookup.
+    from autograd import value
+
+    with no_grad():
+        assert value._pauses
+    assert not value._pauses
