@@ -46,6 +46,11 @@ def _curves(ax, history, train: list, val: list, ylabel: str, label: str | None,
     if history.best_epoch is not None and val:
         ax.axvline(history.best_epoch, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("epoch")
+    # Epochs are whole numbers: a short run must not get ticks at 2.5, 7.5, ... (the
+    # default locator of a linear axis is a MaxNLocator, which takes this setting)
+    locator = ax.xaxis.get_major_locator()
+    if hasattr(locator, "set_params"):
+        locator.set_params(integer=True)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()

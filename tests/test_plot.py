@@ -38,6 +38,13 @@ def test_plot_decision_boundary_for_binary_and_multiclass(agg, classes):
         plot_decision_boundary(model, [[0.0, 1.0, 2.0]], [0])
 
 
+def test_the_epoch_axis_of_a_short_run_has_whole_numbers_only(agg):
+    ax = plot_losses(History(loss=[0.9, 0.7, 0.6, 0.55, 0.5]))
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(t == int(t) for t in ticks)
+
+
 def test_plotting_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
