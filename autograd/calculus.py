@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from autograd import ops
-from autograd.gradcheck import GradcheckError, numerical_jacobian
+from autograd.gradcheck import compare, numerical_jacobian
 from autograd.graph import chain_rule, kept_grads, topological_order
 from autograd.value import Value
 
@@ -383,17 +383,16 @@ def gradgradcheck(f, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: flo
     gradient(xs)  # f's errors first, before any differencing
     analytic = hessian(f, xs)
     numeric = numerical_jacobian(gradient, xs, eps=eps)
-    rows, ok_all = [], True
-    for i, (a_row, n_row) in enumerate(zip(analytic, numeric)):
-        for j, (a, n) in enumerate(zip(a_row, n_row)):
-            ok = math.isfinite(a) and abs(a - n) <= atol + rtol * abs(n)
-            ok_all &= ok
-            rows.append(((i, j), f"{names[i]}, {names[j]}", a, n, ok))
-    if ok_all:
-        return True
-    lines = [f"gradgradcheck failed (eps={eps}, atol={atol}, rtol={rtol}):"]
-    lines += [
-        f"  ∂²/∂({label}): analytic {a: .10g}   numeric {n: .10g}   {'ok' if ok else 'MISMATCH'}"
-        for _, label, a, n, ok in rows
+    entries = [
+        ((i, j), f"{names[i]}, {names[j]}", a, n)
+        for i, (a_row, n_row) in enumerate(zip(analytic, numeric))
+        for j, (a, n) in enumerate(zip(a_row, n_row))
     ]
-    raise GradcheckError("\n".join(lines), rows)
+    return compare(
+        "gradgradcheck",
+        entries,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        heading=lambda pair: f"∂²/∂({pair})",
+    )

@@ -79,16 +79,30 @@ def gradcheck(f, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float =
         raise TypeError(f"gradcheck: f must return a Value, not {type(out).__name__}")
     out.backward()
     numeric = numerical_gradient(f, [x for x, _ in starts], eps=eps)
-    rows, ok_all = [], True
-    for i, ((_, label), leaf, num) in enumerate(zip(starts, leaves, numeric)):
-        ok = math.isfinite(leaf.grad) and abs(leaf.grad - num) <= atol + rtol * abs(num)
-        ok_all &= ok
-        rows.append((i, label, leaf.grad, num, ok))
-    if ok_all:
+    entries = [
+        (i, label, leaf.grad, num)
+        for i, ((_, label), leaf, num) in enumerate(zip(starts, leaves, numeric))
+    ]
+    return compare("gradcheck", entries, eps=eps, atol=atol, rtol=rtol)
+
+
+def compare(who: str, entries, *, eps: float, atol: float, rtol: float, heading=None) -> bool:
+    """True when every analytic value is finite and within atol + rtol × |numeric| of
+    its numeric one; otherwise raises ``GradcheckError``, one line per entry.
+
+    ``entries``: ``(key, label, analytic, numeric)``; ``heading(label)`` is how each
+    line names its entry (the label right-aligned unless given). ``who`` names the
+    check in the message (``gradcheck``, ``gradgradcheck``)."""
+    rows = [
+        (key, label, a, n, math.isfinite(a) and abs(a - n) <= atol + rtol * abs(n))
+        for key, label, a, n in entries
+    ]
+    if all(ok for *_, ok in rows):
         return True
-    lines = [f"gradcheck failed (eps={eps}, atol={atol}, rtol={rtol}):"]
+    heading = heading or (lambda label: f"{label:>12}")
+    lines = [f"{who} failed (eps={eps}, atol={atol}, rtol={rtol}):"]
     lines += [
-        f"  {label:>12}: analytic {a: .10g}   numeric {n: .10g}   {'ok' if ok else 'MISMATCH'}"
+        f"  {heading(label)}: analytic {a: .10g}   numeric {n: .10g}   {'ok' if ok else 'MISMATCH'}"
         for _, label, a, n, ok in rows
     ]
     raise GradcheckError("\n".join(lines), rows)

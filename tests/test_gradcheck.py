@@ -140,3 +140,16 @@ def test_numerical_gradient_is_the_one_row_jacobian_of_f():
     (expected,) = numerical_jacobian(lambda p: [f(*(Value(x) for x in p)).data], [1.5, -0.5])
     assert row == expected
     assert numerical_gradient(lambda: Value(1.0), []) == []
+
+
+def test_compare_is_the_one_verdict_of_both_checks():
+    from autograd.gradcheck import compare
+
+    entries = [(0, "a", 1.0, 1.0000001), (1, "b", 2.0, 3.0), (2, "c", math.nan, 0.0)]
+    assert compare("gradcheck", entries[:1], eps=1e-6, atol=1e-5, rtol=1e-3)
+    with pytest.raises(GradcheckError) as caught:
+        compare("mycheck", entries, eps=1e-6, atol=1e-5, rtol=1e-3, heading=lambda s: f"<{s}>")
+    assert [row[-1] for row in caught.value.rows] == [True, False, False]
+    message = str(caught.value)
+    assert message.startswith("mycheck failed (eps=1e-06, atol=1e-05, rtol=0.001):")
+    assert "  <b>: analytic  2   numeric  3   MISMATCH" in message
