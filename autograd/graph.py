@@ -19,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import threading
 
-__all__ = ["Node", "MANY", "SLOTS", "topological_order", "chain_rule", "backward", "kept_grads"]
+__all__ = [
+    "Node", "MANY", "SLOTS", "local_targets", "topological_order", "chain_rule", "backward",
+    "kept_grads",
+]  # fmt: skip
 
 # ``_in1`` of a node with more than two inputs: its ``_in0`` and ``_local0`` are tuples.
 MANY = type("Many", (), {"__repr__": lambda self: "MANY", "__slots__": ()})()
@@ -99,6 +102,17 @@ class Node:
             self._local0, self._local1 = local
         elif count:
             self._local0 = local
+
+
+def local_targets(node: str, count: int) -> str:
+    """Where a node of ``count`` inputs keeps its local derivatives, written as the
+    target of an assignment of the tuple of them, for code that is generated (the
+    compiled operators, the tape): ``node`` is how that code names the node."""
+    if count == 1:
+        return f"({node}._local0,)"
+    if count == 2:
+        return f"{node}._local0, {node}._local1"
+    return f"{node}._local0"
 
 
 def topological_order(root: Node) -> list:

@@ -38,7 +38,7 @@ import math
 import unicodedata
 
 from autograd import ops
-from autograd.graph import chain_rule, topological_order
+from autograd.graph import chain_rule, local_targets, topological_order
 from autograd.value import Value
 
 __all__ = ["Tape"]
@@ -185,7 +185,7 @@ class _Writer:
             if parts is None:  # a rule that is one call (pow's): unpack its tuple
                 local = self.fresh(f"d{name}")
                 lines.append(f"    {local} = {op.local_source(name, operands)}")
-                stores.append(f"    {_local_slots(i, len(operands))} = {local}")
+                stores.append(f"    {local_targets(f'nodes[{i}]', len(operands))} = {local}")
             elif all(map(_is_number, parts)):  # constant local derivatives (+, -, sum)
                 pass
             elif len(operands) > 2:  # stored as one tuple (see graph.Node)
@@ -260,15 +260,6 @@ class _Writer:
     def written(self, node) -> str:
         operands = [self.name[input] for input in node.inputs]
         return f"{self.name[node]} = {ops.BY_NAME[node.op].written(operands)}"
-
-
-def _local_slots(i: int, count: int) -> str:
-    """Where node ``i`` of ``count`` inputs keeps its local derivatives (graph.Node)."""
-    if count == 1:
-        return f"(nodes[{i}]._local0,)"
-    if count == 2:
-        return f"nodes[{i}]._local0, nodes[{i}]._local1"
-    return f"nodes[{i}]._local0"
 
 
 def _is_number(text: str) -> bool:

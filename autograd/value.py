@@ -21,7 +21,7 @@ import linecache
 import numbers
 
 from autograd import ops
-from autograd.graph import MANY, SLOTS, Node, backward, topological_order
+from autograd.graph import MANY, SLOTS, Node, backward, local_targets, topological_order
 
 # ``no_grad`` sets this context variable to a fresh ``_Pause`` for the length of its
 # block; None means "recording". Reading a context variable costs about as much as
@@ -415,11 +415,11 @@ def _compiled_apply(op: ops.Op, count: int):
     values = [f"v{i}" for i in range(count)]
     data = [f"x{i}" for i in range(count)]
     if count == 1:
-        locals_, links = "(v._local0,)", "v._in0, v._in1 = v0, None"
+        links = "v._in0, v._in1 = v0, None"
     elif count == 2:
-        locals_, links = "v._local0, v._local1", "v._in0, v._in1 = v0, v1"
+        links = "v._in0, v._in1 = v0, v1"
     else:
-        locals_, links = "v._local0", "v._in0, v._in1 = inputs, MANY"
+        links = "v._in0, v._in1 = inputs, MANY"
     source = _APPLY.format(
         values=", ".join(values) + ",",
         data=", ".join(data),
@@ -427,7 +427,7 @@ def _compiled_apply(op: ops.Op, count: int):
         forward=op.forward_source(data),
         name=op.name,
         local=op.local_source("out", data),
-        locals_=locals_,
+        locals_=local_targets("v", count),
         links=links,
     )
     filename = f"<chainrule: apply {op.name!r} to {count} inputs>"

@@ -415,3 +415,11 @@ def test_copy_keeps_shared_inputs_shared_and_constants_constant():
     assert square.inputs[0] is square.inputs[1] and square.inputs[0] is not a
     assert is_constant(three) and not is_constant(square.inputs[0])
     assert (c.data, c.op, square.local) == (b.data, b.op, b.inputs[0].local)
+
+
+def test_local_targets_name_the_slots_of_each_layout():
+    from autograd.graph import local_targets
+
+    assert local_targets("v", 1) == "(v._local0,)"
+    assert local_targets("nodes[3]", 2) == "nodes[3]._local0, nodes[3]._local1"
+    assert local_targets("v", 5) == "v._local0"  # one tuple of them all
