@@ -206,15 +206,14 @@ def chain_rule(order: list, *, leaves_from_zero=False, local_of=None, on_step=No
     if local_of is None and on_step is None:
         _backward_on_floats(order, leaves_from_zero)
         return
-    root = order[-1]
     start = 0.0 if local_of is None else None
-    leaves = [] if leaves_from_zero or start is None else [n for n in order if n._in0 is None]
-    before = [leaf.grad for leaf in leaves]
-    for node in order:
-        node.grad = start
-    root.grad = _ONE
+    olds = _reset(order, start, keep_leaf_grads=not leaves_from_zero and start is not None)
     for node in reversed(order):
         upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
+        if node._in0 is None:  # a leaf: no inputs to send to
+            if olds is not None:
+                node.grad = olds.pop() + upstream
+            continue
         if not upstream and on_step is None:
             continue
         locals_ = node.local if local_of is None else local_of(node)
@@ -224,8 +223,22 @@ def chain_rule(order: list, *, leaves_from_zero=False, local_of=None, on_step=No
             input.grad = contribution if grad is None else grad + contribution  # += : all paths
             if on_step is not None:
                 on_step(node, operand, input, local, upstream, contribution)
-    for leaf, old in zip(leaves, before):
-        leaf.grad = old + leaf.grad
+
+
+def _reset(order: list, start, *, keep_leaf_grads: bool) -> list | None:
+    """Start a pass: every grad set to ``start``, the root's to 1. With
+    ``keep_leaf_grads``, returns the leaves' grads from before, for the loop to
+    ``pop()`` (it meets the leaves in reverse order) and add back to each leaf when it
+    reaches it: there the leaf's gradient is complete, every node using it came
+    earlier. Otherwise None: leaves start from zero and keep this pass's gradient."""
+    olds = []
+    keep = olds.append
+    for node in order:
+        if node._in0 is None:
+            keep(node.grad)
+        node.grad = start
+    order[-1].grad = _ONE
+    return olds if keep_leaf_grads else None
 
 
 def _contribution(local, upstream):
@@ -245,19 +258,10 @@ def _backward_on_floats(order: list, leaves_from_zero: bool) -> None:
     time: the same steps in the same order, written out per kind of node so that each
     edge costs one multiply and one add. With a finite upstream gradient, local ×
     upstream is never NaN unless the local derivative is, so the 0 × ∞ rule is needed
-    only where a gradient is not finite. A leaf's old grad is kept aside when the
-    grads are reset, and added back when the pass reaches the leaf, where its
-    gradient is complete (every node using it comes later in ``order``)."""
-    olds = []  # every leaf's grad before this pass, in order
-    keep = olds.append
-    for node in order:
-        if node._in0 is None:
-            keep(node.grad)
-        node.grad = 0.0
-    if leaves_from_zero:
-        olds = [0.0] * len(olds)
-    order[-1].grad = _ONE
-    old = olds.pop
+    only where a gradient is not finite. Leaves get their old grads back as in the
+    general loop (see ``_reset``)."""
+    olds = _reset(order, 0.0, keep_leaf_grads=not leaves_from_zero)
+    old = float if olds is None else olds.pop  # (float() is 0.0: a leaf from zero)
     for node in reversed(order):
         upstream = node.grad  # ∂root/∂node: complete, every consumer came earlier
         first = node._in0
