@@ -24,13 +24,14 @@ from autograd.grading import check_gradients
 from autograd.graph import topological_order
 from autograd.steps import Step, Steps, backprop_steps
 from autograd.tape import Tape
-from autograd.value import Value, dot, no_grad, sum_of
+from autograd.value import Value, dot, dots, no_grad, sum_of
 
 __all__ = [
     "Value",
     "no_grad",
     "sum_of",
     "dot",
+    "dots",
     "topological_order",
     "backprop_steps",
     "Step",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import linecache
 import numbers
 
@@ -475,3 +476,99 @@ def dot(weights, inputs, bias=None) -> Value:
 
 
 _SEQUENCES = {list, tuple}
+
+
+def dots(weights, inputs, biases=None) -> list[Value]:
+    """One ``dot`` node per row of ``weights``, all reading the same ``inputs``: a
+    layer's weighted sums, ``[dot(w, inputs, b) for w, b in zip(weights, biases)]``.
+
+    The same nodes, bit for bit, as that loop, but the inputs are checked and read
+    once for all the rows (code compiled per number of inputs, as ``apply``'s is), so
+    a layer's forward pass costs about half as much. Numbers among the inputs become
+    constants once, shared by every row; a row or bias holding numbers is made by
+    ``dot`` itself. ``biases`` None: no bias in any row.
+    """
+    rows = weights if type(weights) in _SEQUENCES else list(weights)
+    if biases is None:
+        bs = itertools.repeat(None, len(rows))
+    else:
+        bs = biases if type(biases) in _SEQUENCES else list(biases)
+        if len(bs) != len(rows):
+            raise ValueError(f"dots: {len(rows)} rows of weights but {len(bs)} biases")
+    xs = _lift_all(inputs)
+    key = (len(xs), biases is not None)
+    if not 2 < 2 * key[0] + key[1] <= _COMPILE_UP_TO:  # nodes of one or two inputs, or many
+        return [dot(row, xs, b) for row, b in zip(rows, bs)]
+    compiled = _DOTS.get(key)
+    if compiled is None:
+        compiled = _DOTS[key] = _compiled_dots(*key)
+    return compiled(rows, xs, bs)
+
+
+_DOTS: dict = {}  # (number of inputs, with biases) -> compiled dots
+
+_DOTS_TEMPLATE = """\
+def dots(rows, xs, biases):
+    {xs}, = xs
+{x_reads}
+    recording = not _pauses or _paused.get() is None  # (see no_grad)
+    nodes = []
+    for row, b in zip(rows, biases):
+        if (
+            type(row) not in _SEQUENCES
+            or len(row) != {count}
+            or not _VALUE_TYPES.issuperset(map(type, row)){bias_check}
+        ):  # numbers to make constants of, or a mistake for dot to name
+            nodes.append(dot(row, xs, b))
+            continue
+        {ws}, = row
+{w_reads}
+        out = {forward}
+        if out - out:  # inf or NaN
+            not_finite("dot", out, {data})
+        v = _new(Value)
+        if recording:
+            {locals_} = {local}
+            v.op = "dot"
+            v._in0 = (*row, *xs{bias})
+            v._in1 = MANY
+        else:  # under no_grad the result is a leaf
+            v.op = ""
+            v._in0 = v._in1 = None
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._mark = None
+        nodes.append(v)
+    return nodes
+"""
+
+
+def _compiled_dots(count: int, with_bias: bool):
+    """``dots`` for rows of ``count`` weights, compiled from the text of ``ops.DOT``:
+    the inputs' data is read once, before the loop over the rows."""
+    xs, ws = [f"x{i}" for i in range(count)], [f"w{i}" for i in range(count)]
+    x_data, w_data = [f"{x}_data" for x in xs], [f"{w}_data" for w in ws]
+    data = w_data + x_data + ["b_data"] * with_bias  # dot's operand order
+    w_reads = [*zip(w_data, ws), *[("b_data", "b")] * with_bias]
+    source = _DOTS_TEMPLATE.format(
+        xs=", ".join(xs),
+        x_reads="\n".join(f"    {d} = {x}.data" for d, x in zip(x_data, xs)),
+        count=count,
+        bias_check="\n            or type(b) is not Value" if with_bias else "",
+        ws=", ".join(ws),
+        w_reads="\n".join(f"        {d} = {w}.data" for d, w in w_reads),
+        forward=ops.DOT.forward_source(data),
+        data=", ".join(data),
+        locals_=local_targets("v", 2 * count + with_bias),
+        local=ops.DOT.local_source("out", data),
+        bias=", b" if with_bias else "",
+    )
+    filename = f"<chainrule: dots of {count} inputs{' with biases' if with_bias else ''}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), _COMPILED, namespace)
+    return namespace["dots"]
+
+
+_COMPILED.update(_SEQUENCES=_SEQUENCES, _VALUE_TYPES=_VALUE_TYPES, dot=dot)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from autograd import Value, dot, sum_of
+from autograd import Value, dot, dots, sum_of
 from nn.checks import integer, number, values
 from nn.module import Module, activate, check_activation, generator, uniform
 
@@ -148,10 +148,7 @@ class Neuron(Module):
         self.b = Value(rng.uniform(-bound, bound), label="b")
 
     def __call__(self, x) -> Value:
-        return self._forward(values(x, len(self.w), "Neuron"))
-
-    def _forward(self, inputs: tuple[Value, ...]) -> Value:
-        # ``inputs`` are Values already: a Layer prepares them once for all its neurons.
+        inputs = values(x, len(self.w), "Neuron")
         return activate(dot(self.w, inputs, self.b), self.activation)
 
     def _describe(self) -> str:
@@ -180,7 +177,10 @@ class Layer(Module):
 
     def __call__(self, x) -> list[Value]:
         inputs = values(x, self.nin, "Layer")
-        return [n._forward(inputs) for n in self.neurons]
+        neurons = self.neurons
+        # The same nodes as calling each neuron, made with the inputs read once.
+        sums = dots([n.w for n in neurons], inputs, [n.b for n in neurons])
+        return [activate(z, n.activation) for z, n in zip(sums, neurons)]
 
     def _describe(self) -> str:
         return f"{self.nin}, {self.nout}, activation={self.activation!r}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from autograd import Value, dot
+from autograd import Value, dot, dots
 from nn.checks import integer, values
 from nn.module import Module, activate, check_activation, generator, uniform
 
@@ -61,11 +61,10 @@ class _GatedCell(Module):
 
     def _terms(self, xs, hs, gate: int) -> tuple[list[Value], list[Value]]:
         """For every unit of gate ``gate``: W_i x + b_i and W_h h + b_h, each one dot."""
-        rows = range(gate * self.nhidden, (gate + 1) * self.nhidden)
-        w_ih, w_hh, b_ih, b_hh = self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        rows = slice(gate * self.nhidden, (gate + 1) * self.nhidden)
         return (
-            [dot(w_ih[r], xs, b_ih[r]) for r in rows],
-            [dot(w_hh[r], hs, b_hh[r]) for r in rows],
+            dots(self.weight_ih[rows], xs, self.bias_ih[rows]),
+            dots(self.weight_hh[rows], hs, self.bias_hh[rows]),
         )
 
     def _gate(self, xs, hs, gate: int, squash: str) -> list[Value]:
@@ -193,10 +192,8 @@ class RNNCell(Module):
         xs = values(x, self.nin, "RNNCell")
         hs = _zeros(self.nhidden) if h is None else values(h, self.nhidden, "RNNCell state")
         inputs = xs + hs
-        return [
-            activate(dot(wx + wh, inputs, b), self.activation)
-            for wx, wh, b in zip(self.wx, self.wh, self.b)
-        ]
+        sums = dots([wx + wh for wx, wh in zip(self.wx, self.wh)], inputs, self.b)
+        return [activate(z, self.activation) for z in sums]
 
     def _describe(self) -> str:
         return f"{self.nin}, {self.nhidden}, activation={self.activation!r}"
@@ -243,7 +240,7 @@ class RNN(Module):
 
     def __call__(self, xs, h0=None) -> tuple[list[list[Value]], list[list[Value]]]:
         hiddens = unroll(self.cell, xs, h0)
-        outputs = [[dot(w, h, b) for w, b in zip(self.wy, self.by)] for h in hiddens]
+        outputs = [dots(self.wy, h, self.by) for h in hiddens]
         return outputs, hiddens
 
     def _describe(self) -> str:

@@ -9,8 +9,10 @@ import threading
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd import Value, dot, no_grad, sum_of
+from autograd import Value, dot, dots, no_grad, sum_of
 
 
 # ---------------------------------------------------------------- construction
@@ -398,3 +400,88 @@ def test_once_no_grad_has_ended_ops_no_longer_read_the_context_variable():
     with no_grad():
         assert value._pauses
     assert not value._pauses
+
+
+# ---------------------------------------------------------------- dots
+def _node(v: Value, inputs_as) -> tuple:
+    return (repr(v.data), v.op, tuple(map(inputs_as, v.inputs)), repr(v.local))
+
+
+def _as_leaf(v: Value):  # a leaf as itself, or as its number when it is a constant
+    from autograd.value import is_constant
+
+    return ("constant", repr(v.data)) if is_constant(v) else v
+
+
+_ENTRY = st.floats(-1e3, 1e3) | st.sampled_from([0.0, -0.0, 1, 2.5])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.integers(0, 5),
+    count=st.integers(0, 9),
+    with_bias=st.booleans(),
+    numbers_at=st.sets(st.integers(0, 20), max_size=3),
+    data=st.data(),
+)
+def test_dots_makes_the_nodes_a_loop_of_dot_makes(rows, count, with_bias, numbers_at, data):
+    entries = iter(data.draw(st.lists(_ENTRY, min_size=200, max_size=200)))
+
+    def entry(k):  # a Value, or at a few places a plain number to lift
+        x = next(entries)
+        return x if k in numbers_at else Value(x)
+
+    W = [[entry(r * count + i) for i in range(count)] for r in range(rows)]
+    xs = [entry(20 - i) for i in range(count)]
+    bs = [entry(7 + r) for r in range(rows)] if with_bias else None
+    made = dots(W, xs, bs)
+    lifted = made[0].inputs[count : 2 * count] if made and made[0].op else None
+    looped = [dot(w, lifted or xs, b) for w, b in zip(W, bs or [None] * rows)]
+    assert [_node(v, _as_leaf) for v in made] == [_node(v, _as_leaf) for v in looped]
+    for v in made:  # numbers among the inputs became one constant each, shared
+        assert v.inputs[count : 2 * count] == made[0].inputs[count : 2 * count]
+
+
+def test_dots_backward_gives_the_gradients_of_separate_dots():
+    W = [[Value(0.5 * (r - i)) for i in range(4)] for r in range(3)]
+    xs, bs = [Value(i - 1.5) for i in range(4)], [Value(0.1 * r) for r in range(3)]
+    sum_of(z * z for z in dots(W, xs, bs)).backward()
+    first = [p.grad for p in (*xs, *bs, *(w for row in W for w in row))]
+    for p in (*xs, *bs, *(w for row in W for w in row)):
+        p.grad = 0.0
+    sum_of(dot(w, xs, b) ** 2 for w, b in zip(W, bs)).backward()
+    assert first == [p.grad for p in (*xs, *bs, *(w for row in W for w in row))]
+
+
+def test_dots_beyond_the_compiled_sizes_is_still_a_loop_of_dot():
+    xs = [Value(i / 300) for i in range(300)]  # 601 inputs per node: dot's general path
+    W = [[Value((i * r) % 7 - 3.0) for i in range(300)] for r in range(2)]
+    bs = [1.0, Value(2.0)]
+    made = dots(W, xs, bs)
+    looped = [dot(w, xs, b) for w, b in zip(W, bs)]
+    assert [_node(v, _as_leaf) for v in made] == [_node(v, _as_leaf) for v in looped]
+
+
+def test_dots_under_no_grad_makes_leaves():
+    with no_grad():
+        made = dots([[Value(1.0), Value(2.0)]] * 2, [Value(3.0), 4.0], [Value(0.5), 1])
+    assert [(v.op, v.inputs, v.data) for v in made] == [("", (), 11.5), ("", (), 12.0)]
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda a: dots([[a, a], [a]], [a, a]), ValueError, ["dot", "1 weights", "2 inputs"]),
+        (lambda a: dots([[a]], [a], [a, a]), ValueError, ["dots", "1 rows", "2 biases"]),
+        (lambda a: dots([[a]], ["x"]), TypeError, ["str"]),
+        (lambda a: dots([[a, "w"]], [a, a]), TypeError, ["str"]),
+        (lambda a: dots([[a, a]], [a, a], ["b"]), TypeError, ["str"]),
+        (lambda a: dots([[a, a]], [Value(1e200), a]), OverflowError, ["dot", "1e+200"]),
+    ],
+    ids=["row length", "bias count", "input", "weight", "bias", "overflow"],
+)
+def test_dots_errors_are_dots_own(make, error, words):
+    with pytest.raises(error) as caught:
+        make(Value(1e200) if error is OverflowError else Value(1.0))
+    for word in words:
+        assert word in str(caught.value)
