@@ -24,9 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from tqdm.auto import tqdm  # tqdm.auto: a widget in notebooks, text elsewhere
-from tqdm.notebook import tqdm as notebook_tqdm
-
 from autograd import Value, no_grad, sum_of
 from nn import losses
 from nn.checks import integer, number, one_of
@@ -221,6 +218,12 @@ def _progress_bar(epochs: int, enabled: bool):
     reader sees. So in a notebook the bar is displayed under a display id and shown
     once more when it closes, and the saved text is its final line.
     """
+    # Imported here, not with nn: tqdm.auto loads IPython and ipywidgets where they are
+    # installed (23,000 objects), which made `import nn` take half as long again, for
+    # a bar that only fit draws.
+    from tqdm.auto import tqdm  # a widget in notebooks, text elsewhere
+    from tqdm.notebook import tqdm as notebook_tqdm
+
     in_notebook = enabled and issubclass(tqdm, notebook_tqdm)
     options = {"display": False} if in_notebook else {}
     bar = tqdm(total=epochs, desc="train", unit="epoch", disable=not enabled, **options)

@@ -43,7 +43,7 @@ LAZY = {
     "autograd.stepper": {"ipywidgets", "IPython.display"},
     "nn.demo": {"matplotlib.figure"},
     "nn.export": {"torch"},
-    "nn.train": {"IPython.display"},
+    "nn.train": {"IPython.display", "tqdm.auto", "tqdm.notebook"},
     "nn.plot": {"matplotlib.pyplot"},
 }
 PACKAGE_ORDER = ["nn", "autograd"]  # nn is built on autograd, never the other way
