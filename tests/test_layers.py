@@ -122,6 +122,23 @@ def test_layer_lifts_its_inputs_once_for_all_neurons():
     assert all(all(a is b for a, b in zip(inputs[0], other)) for other in inputs[1:])
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_a_layer_makes_the_nodes_its_neurons_make_one_by_one(activation):
+    layer = Layer(5, 4, activation=activation, seed=3)
+    layer.neurons[1].activation = "tanh"  # each neuron's own activation is the one used
+    x = [Value(v) for v in (0.5, -1.0, 2.0, 0.0, -0.25)]
+    together, one_by_one = layer(x), [n(x) for n in layer.neurons]
+
+    def node(v):
+        return repr(v.data), v.op, repr(v.local)
+
+    for a, b in zip(together, one_by_one):
+        assert node(a) == node(b)
+        sum_a, sum_b = (a, b) if a.op == "dot" else (a.inputs[0], b.inputs[0])
+        assert node(sum_a) == node(sum_b) and sum_a.op == "dot"
+        assert sum_a.inputs == sum_b.inputs  # the very same weights, inputs and bias
+
+
 def test_layer_and_neuron_check_the_number_of_inputs():
     with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
         Layer(2, 3)([1.0, 2.0, 3.0])
