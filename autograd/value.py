@@ -483,8 +483,8 @@ def dots(weights, inputs, biases=None) -> list[Value]:
     layer's weighted sums, ``[dot(w, inputs, b) for w, b in zip(weights, biases)]``.
 
     The same nodes, bit for bit, as that loop, but the inputs are checked and read
-    once for all the rows (code compiled per number of inputs, as ``apply``'s is), so
-    a layer's forward pass costs about half as much. Numbers among the inputs become
+    once for all the rows (code compiled per number of inputs, as ``apply``'s is): 16
+    neurons on 16 inputs cost about a third less. Numbers among the inputs become
     constants once, shared by every row; a row or bias holding numbers is made by
     ``dot`` itself. ``biases`` None: no bias in any row.
     """
