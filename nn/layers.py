@@ -264,29 +264,38 @@ class Conv2d(Module):
         height, width = len(image[0]), len(image[0][0])
         out_h = _output_size(height, kh, sh, ph, "Conv2d", "height")
         out_w = _output_size(width, kw, sw, pw, "Conv2d", "width")
-        # Per output position: the kernel taps (c, r, s) that land inside the image,
-        # and the pixels they land on. The same for every output channel.
-        windows = []
+        # Per output position, the kernel rows and columns that land inside the image
+        # (all of them but at the padded border), the pixels under them and, for every
+        # output channel, the kernel's weights there: those are the same rows wherever
+        # the same part of the kernel is inside, so they are gathered once per part.
+        # Every output channel reads the same window: one dots call per position makes
+        # its pixel in all the channels.
+        channels = range(self.in_channels)
+        weights_at: dict = {}
+        at_position = []
         for i in range(out_h):
-            row = []
+            top = i * sh - ph
+            kernel_rows = range(max(0, -top), min(kh, height - top))
             for j in range(out_w):
-                taps, pixels = [], []
-                for c in range(self.in_channels):
-                    for r in range(kh):
-                        pixel_row = i * sh + r - ph
-                        if 0 <= pixel_row < height:
-                            for s in range(kw):
-                                pixel_column = j * sw + s - pw
-                                if 0 <= pixel_column < width:
-                                    taps.append((c, r, s))
-                                    pixels.append(image[c][pixel_row][pixel_column])
-                row.append((taps, pixels))
-            windows.append(row)
+                left = j * sw - pw
+                kernel_columns = range(max(0, -left), min(kw, width - left))
+                pixels = [
+                    image[c][top + r][left + s]
+                    for c in channels
+                    for r in kernel_rows
+                    for s in kernel_columns
+                ]
+                rows = weights_at.get(inside := (kernel_rows, kernel_columns))
+                if rows is None:
+                    rows = weights_at[inside] = [
+                        [k[c][r][s] for c in channels for r in kernel_rows for s in kernel_columns]
+                        for k in self.weight
+                    ]
+                at_position.append(dots(rows, pixels, self.bias))
         return [
-            [[dot([k[c][r][s] for c, r, s in taps], pixels, b) for taps, pixels in row]
-             for row in windows]
-            for k, b in zip(self.weight, self.bias)
-        ]  # fmt: skip
+            [[at_position[i * out_w + j][o] for j in range(out_w)] for i in range(out_h)]
+            for o in range(self.out_channels)
+        ]
 
     def _describe(self) -> str:
         text = (

@@ -7,8 +7,10 @@ import random
 import statistics
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd import Value, topological_order
+from autograd import Value, dot, topological_order
 from nn import (
     MLP,
     SGD,
@@ -254,6 +256,42 @@ def test_conv2d_padding_positions_are_left_out_of_the_dot():
     assert not any(
         v.data == 0.0 and not v.inputs and v not in conv.parameters() for v in corner.inputs
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cin=st.integers(1, 2),
+    cout=st.integers(1, 3),
+    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    stride=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    padding=st.tuples(st.integers(0, 1), st.integers(0, 1)),
+    height=st.integers(3, 6),
+    width=st.integers(3, 6),
+)
+def test_conv2d_pixel_is_the_dot_of_the_equation_over_the_taps_inside(
+    cin, cout, kernel, stride, padding, height, width
+):
+    # The docstring's equation written as plainly as possible, as the reference: each
+    # out[o][i][j] is the dot of the weights and pixels at the taps inside, then the bias.
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    conv = Conv2d(cin, cout, kernel, stride=stride, padding=padding, seed=1)
+    x = [[[Value(v) for v in row] for row in channel] for channel in image(cin, height, width)]
+    out = conv(x)
+    for o in range(cout):
+        for i, row in enumerate(out[o]):
+            for j, pixel in enumerate(row):
+                taps = [
+                    (c, r, s)
+                    for c in range(cin)
+                    for r in range(kh)
+                    for s in range(kw)
+                    if 0 <= i * sh + r - ph < height and 0 <= j * sw + s - pw < width
+                ]
+                weights = [conv.weight[o][c][r][s] for c, r, s in taps]
+                pixels = [x[c][i * sh + r - ph][j * sw + s - pw] for c, r, s in taps]
+                assert pixel.op == "dot"
+                assert pixel.inputs == (*weights, *pixels, conv.bias[o])
+                assert pixel.data == dot(weights, pixels, conv.bias[o]).data
 
 
 def test_conv2d_each_output_pixel_is_one_dot_node_over_all_channels():
