@@ -20,6 +20,7 @@ import contextvars
 import itertools
 import linecache
 import numbers
+import textwrap
 
 from autograd import ops
 from autograd.graph import MANY, SLOTS, Node, backward, local_targets, topological_order
@@ -75,12 +76,13 @@ def _as_float(data) -> float:
 
 
 # ---------------------------------------------------------------- compiled operators
-# One template per arity. ``{forward}`` and ``{local}`` are the op's texts from ops.py,
-# pasted in as they are: they name the operands' data ``a`` and ``b`` (or ``x``) and
-# the result ``out``, as the variables below do. The result is checked before a node
-# is made, which is then filled in slot by slot (see graph.Node for the layout); if a
-# local rule raises (pow's slope can overflow), the half-made node goes with the
-# frame: an op that raises leaves nothing behind.
+# One template per arity. ``{forward}`` is the op's forward text from ops.py, and
+# ``{node}`` makes the node with its local text (``_NODE``), both pasted in as they
+# are: they name the operands' data ``a`` and ``b`` (or ``x``) and the result ``out``,
+# as the variables below do. The result is checked before a node is made, which is
+# then filled in slot by slot (see graph.Node for the layout); if a local rule raises
+# (pow's slope can overflow), the half-made node goes with the frame: an op that
+# raises leaves nothing behind.
 _BINARY = """\
 def {method}(self, other):
     if type(other) is not Value:
@@ -101,19 +103,7 @@ def {method}(self, other):
     out = {forward}
     if out - out:  # inf or NaN
         not_finite({name!r}, out, a, b)
-    v = _new(Value)
-    if not _pauses or _paused.get() is None:  # recording (see no_grad)
-        v._local0, v._local1 = {local}
-        v.op = {name!r}
-        v._in0 = {first}
-        v._in1 = {second}
-    else:  # under no_grad the result is a leaf
-        v.op = ""
-        v._in0 = v._in1 = None
-    v.data = out
-    v.grad = 0.0
-    v.label = ""
-    v._mark = None
+{node}
     return v
 """
 
@@ -123,46 +113,72 @@ def {method}(self):
     out = {forward}
     if out - out:  # inf or NaN
         not_finite({name!r}, out, x)
-    v = _new(Value)
-    if not _pauses or _paused.get() is None:  # recording (see no_grad)
-        (v._local0,) = {local}
-        v.op = {name!r}
-        v._in0 = self
-        v._in1 = None
-    else:  # under no_grad the result is a leaf
-        v.op = ""
-        v._in0 = v._in1 = None
-    v.data = out
-    v.grad = 0.0
-    v.label = ""
-    v._mark = None
+{node}
     return v
 """
+
+# How every piece of compiled code makes its node ``v`` once the result ``out`` is known
+# and checked (see graph.Node for the slots): ``{local}`` is the op's local text,
+# ``{links}`` one line storing the inputs, ``{recording}`` the test of no_grad.
+_NODE = """\
+v = _new(Value)
+if {recording}:  # recording (see no_grad)
+    {locals_} = {local}
+    v.op = {name!r}
+    {links}
+else:  # under no_grad the result is a leaf
+    v.op = ""
+    v._in0 = v._in1 = None
+v.data = out
+v.grad = 0.0
+v.label = ""
+v._mark = None"""
+
+_RECORDING = "not _pauses or _paused.get() is None"
+
+
+def _node_source(
+    indent: int, *, name: str, count: int, local: str, links: str, recording: str = _RECORDING
+) -> str:
+    """``_NODE`` for an op ``name`` of ``count`` inputs, indented ``indent`` spaces."""
+    locals_ = local_targets("v", count)
+    text = _NODE.format(recording=recording, locals_=locals_, local=local, name=name, links=links)
+    return textwrap.indent(text, " " * indent)
+
 
 # The globals of the compiled operators: the names the texts use (math, the checked
 # helpers of ops.py) and this module's own; ``Value`` is added once it exists.
 _COMPILED: dict = dict(ops.TEXT_GLOBALS)
 
 
+def _compile(source: str, filename: str, name: str):
+    """The function ``name`` defined by ``source``, run with ``_COMPILED`` as its
+    globals. The source is kept where tracebacks and inspect.getsource look for it."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), _COMPILED, namespace)
+    return namespace[name]
+
+
 def _operator(method: str, op: ops.Op, doc: str, *, reflected: bool = False):
     """``Value.<method>``, applying ``op``, compiled from its texts. ``reflected``: the
     other operand comes first (``other - self`` for ``__rsub__``)."""
     first, second = ("other", "self") if reflected else ("self", "other")
-    template = _BINARY if op.arity == 2 else _UNARY
+    if op.arity == 2:
+        template, links = _BINARY, f"v._in0, v._in1 = {first}, {second}"
+    else:
+        template, links = _UNARY, "v._in0, v._in1 = self, None"
+    node = _node_source(4, name=op.name, count=op.arity, local=op.local_text, links=links)
     source = template.format(
         method=method,
         name=op.name,
         first=first,
         second=second,
         forward=op.forward_text,
-        local=op.local_text,
+        node=node,
     )
-    # The source is kept where tracebacks and inspect.getsource look for it.
     filename = f"<chainrule: Value.{method}, compiled from ops.{op.name!r}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict = {}
-    exec(compile(source, filename, "exec"), _COMPILED, namespace)
-    function = namespace[method]
+    function = _compile(source, filename, method)
     function.__doc__ = doc
     function.__qualname__ = f"Value.{method}"
     function.__module__ = __name__
@@ -395,18 +411,7 @@ def apply(inputs):
     out = {forward}
     if out - out:  # inf or NaN
         not_finite({name!r}, out, {data})
-    v = _new(Value)
-    if not _pauses or _paused.get() is None:  # recording (see no_grad)
-        {locals_} = {local}
-        v.op = {name!r}
-        {links}
-    else:  # under no_grad the result is a leaf
-        v.op = ""
-        v._in0 = v._in1 = None
-    v.data = out
-    v.grad = 0.0
-    v.label = ""
-    v._mark = None
+{node}
     return v
 """
 
@@ -421,20 +426,16 @@ def _compiled_apply(op: ops.Op, count: int):
         links = "v._in0, v._in1 = v0, v1"
     else:
         links = "v._in0, v._in1 = inputs, MANY"
+    local = op.local_source("out", data)
     source = _APPLY.format(
         values=", ".join(values) + ",",
         data=", ".join(data),
         reads="\n".join(f"    {x} = {v}.data" for x, v in zip(data, values)),
         forward=op.forward_source(data),
         name=op.name,
-        local=op.local_source("out", data),
-        locals_=local_targets("v", count),
-        links=links,
+        node=_node_source(4, name=op.name, count=count, local=local, links=links),
     )
-    filename = f"<chainrule: apply {op.name!r} to {count} inputs>"
-    namespace: dict = {}
-    exec(compile(source, filename, "exec"), _COMPILED, namespace)
-    return namespace["apply"]
+    return _compile(source, f"<chainrule: apply {op.name!r} to {count} inputs>", "apply")
 
 
 def _lift_all(items) -> tuple:
@@ -496,12 +497,12 @@ def dots(weights, inputs, biases=None) -> list[Value]:
         if len(bs) != len(rows):
             raise ValueError(f"dots: {len(rows)} rows of weights but {len(bs)} biases")
     xs = _lift_all(inputs)
-    key = (len(xs), biases is not None)
-    if not 2 < 2 * key[0] + key[1] <= _COMPILE_UP_TO:  # nodes of one or two inputs, or many
+    count, with_bias = len(xs), biases is not None
+    if not 2 < 2 * count + with_bias <= _COMPILE_UP_TO:  # nodes of one or two inputs, or many
         return [dot(row, xs, b) for row, b in zip(rows, bs)]
-    compiled = _DOTS.get(key)
+    compiled = _DOTS.get((count, with_bias))
     if compiled is None:
-        compiled = _DOTS[key] = _compiled_dots(*key)
+        compiled = _DOTS[count, with_bias] = _compiled_dots(count, with_bias)
     return compiled(rows, xs, bs)
 
 
@@ -511,7 +512,7 @@ _DOTS_TEMPLATE = """\
 def dots(rows, xs, biases):
     {xs}, = xs
 {x_reads}
-    recording = not _pauses or _paused.get() is None  # (see no_grad)
+    recording = {recording}
     nodes = []
     for row, b in zip(rows, biases):
         if (
@@ -526,19 +527,7 @@ def dots(rows, xs, biases):
         out = {forward}
         if out - out:  # inf or NaN
             not_finite("dot", out, {data})
-        v = _new(Value)
-        if recording:
-            {locals_} = {local}
-            v.op = "dot"
-            v._in0 = (*row, *xs{bias})
-            v._in1 = MANY
-        else:  # under no_grad the result is a leaf
-            v.op = ""
-            v._in0 = v._in1 = None
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v._mark = None
+{node}
         nodes.append(v)
     return nodes
 """
@@ -551,6 +540,14 @@ def _compiled_dots(count: int, with_bias: bool):
     x_data, w_data = [f"{x}_data" for x in xs], [f"{w}_data" for w in ws]
     data = w_data + x_data + ["b_data"] * with_bias  # dot's operand order
     w_reads = [*zip(w_data, ws), *[("b_data", "b")] * with_bias]
+    node = _node_source(
+        8,
+        name="dot",
+        count=2 * count + with_bias,
+        local=ops.DOT.local_source("out", data),
+        links=f"v._in0, v._in1 = (*row, *xs{', b' if with_bias else ''}), MANY",
+        recording="recording",
+    )
     source = _DOTS_TEMPLATE.format(
         xs=", ".join(xs),
         x_reads="\n".join(f"    {d} = {x}.data" for d, x in zip(x_data, xs)),
@@ -560,15 +557,11 @@ def _compiled_dots(count: int, with_bias: bool):
         w_reads="\n".join(f"        {d} = {w}.data" for d, w in w_reads),
         forward=ops.DOT.forward_source(data),
         data=", ".join(data),
-        locals_=local_targets("v", 2 * count + with_bias),
-        local=ops.DOT.local_source("out", data),
-        bias=", b" if with_bias else "",
+        recording=_RECORDING,
+        node=node,
     )
     filename = f"<chainrule: dots of {count} inputs{' with biases' if with_bias else ''}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict = {}
-    exec(compile(source, filename, "exec"), _COMPILED, namespace)
-    return namespace["dots"]
+    return _compile(source, filename, "dots")
 
 
 _COMPILED.update(_SEQUENCES=_SEQUENCES, _VALUE_TYPES=_VALUE_TYPES, dot=dot)
